@@ -1,0 +1,21 @@
+# peerlock_layer(<name> DIRS <dir>... DEPS <target>...)
+# A static library pl_<name> from the .cc files of DIRS (tests excluded), linking only DEPS.
+# The include rule between layers is checked separately by tests/layering/check_layers.sh.
+function(peerlock_layer name)
+  cmake_parse_arguments(ARG "" "" "DIRS;DEPS" ${ARGN})
+  set(sources)
+  foreach(dir ${ARG_DIRS})
+    file(GLOB dir_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/${dir}/*.cc)
+    list(APPEND sources ${dir_sources})
+  endforeach()
+  list(FILTER sources EXCLUDE REGEX "_test\\.cc$")
+  if(sources)
+    add_library(pl_${name} STATIC ${sources})
+    target_include_directories(pl_${name} PUBLIC ${CMAKE_SOURCE_DIR}/src)
+    target_link_libraries(pl_${name} PUBLIC ${ARG_DEPS})
+  else()  # a layer still being written: headers only
+    add_library(pl_${name} INTERFACE)
+    target_include_directories(pl_${name} INTERFACE ${CMAKE_SOURCE_DIR}/src)
+    target_link_libraries(pl_${name} INTERFACE ${ARG_DEPS})
+  endif()
+endfunction()

@@ -1,0 +1,146 @@
+#pragma once
+// The connector SPI: the only way the engine touches a database. One Connector per dialect
+// (stateless, registered once by cli/main.cc), one Session per connection. All SQL and protocol
+// knowledge lives behind these interfaces, in src/connectors/<dialect>/.
+//
+// Threading: a Connector is shared by all threads; a Session and a RowSource belong to one
+// thread at a time (the engine gives each worker its own sessions).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "connector/endpoint.h"
+#include "core/catalog.h"
+#include "core/key_range.h"
+#include "core/row_batch.h"
+
+namespace peerlock {
+
+// What a connector can do, declared up front so the engine plans around it.
+struct Capabilities {
+  bool snapshot_export = false;   // several sessions can share one consistent snapshot
+  bool parallel_read = true;      // sessions may read chunks concurrently
+  int max_writers = 1;            // concurrent loading sessions worth running
+  bool change_capture = false;    // Follow() is implemented
+  bool checksum_pushdown = false; // Checksum() runs inside the server
+  bool freeze = false;            // Freeze()/Thaw()
+  bool row_id = false;            // tables have a hidden stable row id usable as a chunk key
+  bool same_dialect_ddl = false;  // native DDL of this dialect can be replayed verbatim
+};
+
+// How exactly a logical type lands in a native type.
+enum class Fidelity { kExact, kWidened, kLossy, kUnsupported };
+const char* FidelityName(Fidelity f);
+
+struct TypeMapping {
+  std::string native_type;
+  Fidelity fidelity = Fidelity::kExact;
+  std::string reason;  // why it is not exact
+};
+
+// Pure dialect knowledge: quoting, type mapping, DDL. No I/O; testable without a server.
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+  virtual std::string name() const = 0;
+  virtual std::string QuoteIdentifier(const std::string& identifier) const = 0;
+  // Native declared type -> logical type.
+  virtual LogicalType ToLogical(const std::string& native_type) const = 0;
+  // Logical type -> native type for a column created by PeerLock.
+  virtual TypeMapping FromLogical(const LogicalType& type) const = 0;
+  // Statements creating the table before data (columns, primary key, and whatever the
+  // dialect cannot add later, e.g. SQLite's foreign keys). `columns[i].source_type` is used
+  // verbatim when non-empty (same-dialect copies keep the declared type).
+  virtual std::vector<std::string> CreateTableSql(const Table& table) const = 0;
+  // Statements run after the data: indexes, unique constraints, foreign keys, checks that
+  // the dialect can add to a loaded table. Idempotent (IF NOT EXISTS or equivalent).
+  virtual std::vector<std::string> PostDataSql(const Table& table) const = 0;
+  virtual std::string DropTableSql(const std::string& table) const = 0;
+};
+
+// What to read: columns of a table within a key range, in key order or not.
+struct ReadSpec {
+  std::string table;
+  std::vector<std::string> columns;  // in output order
+  KeySpec key;
+  KeyRange range;
+  std::string where;                 // native predicate from the plan's row filter, or empty
+  bool order_by_key = false;
+  bool random_order = false;         // for sampling
+  int64_t limit = -1;
+  size_t batch_rows = 2048;
+  bool with_key = false;             // append the key columns (or row id) after `columns`
+};
+
+// A stream of row batches. Next() fills `batch` (cleared first) with up to the spec's
+// batch_rows rows; returns false when no rows were produced (end of stream).
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+  virtual Result<bool> Next(RowBatch& batch) = 0;
+};
+
+// Bookkeeping written in the same target transaction as a chunk's rows: the proof that the
+// chunk is loaded exactly once, which a resumed copy trusts over any other record.
+struct ChunkMarker {
+  std::string run_id;
+  std::string table;   // source table name
+  int chunk = 0;
+  int64_t rows = 0;
+  std::string digest;  // Digest::ToString of what was loaded
+};
+
+struct SessionOptions {
+  bool read_only = false;  // sources are opened read-only: PeerLock never writes to them
+  bool create = false;     // a target may be created if it does not exist
+};
+
+class Session {
+ public:
+  virtual ~Session() = default;
+
+  // Tables, views and triggers. PeerLock's own bookkeeping tables are never listed.
+  // When `count_rows` is set, row counts are exact (a scan per table).
+  virtual Result<Catalog> Introspect(bool count_rows) = 0;
+
+  // Begins/ends a consistent read point for the reads of this session.
+  virtual Status BeginSnapshot() = 0;
+  virtual Status EndSnapshot() = 0;
+
+  // Keys splitting spec.range into pieces of about `rows_per_chunk` rows, ascending.
+  virtual Result<std::vector<KeyTuple>> SplitPoints(const ReadSpec& spec,
+                                                    int64_t rows_per_chunk) = 0;
+  virtual Result<int64_t> CountRows(const ReadSpec& spec) = 0;
+  virtual Result<std::unique_ptr<RowSource>> Read(const ReadSpec& spec) = 0;
+
+  virtual Status Execute(const std::string& sql) = 0;
+  virtual Result<bool> TableExists(const std::string& table) = 0;
+  virtual Result<bool> TableIsEmpty(const std::string& table) = 0;
+
+  // Loads every row of `rows` into `table` (`columns` in order) and records `marker`, in one
+  // transaction: after a crash, either all of it is there or none. Returns rows loaded.
+  virtual Result<int64_t> LoadChunk(const std::string& table,
+                                    const std::vector<std::string>& columns, RowSource& rows,
+                                    const ChunkMarker& marker) = 0;
+  // Markers committed for `run_id`.
+  virtual Result<std::vector<ChunkMarker>> LoadedChunks(const std::string& run_id) = 0;
+  // Removes the bookkeeping of `run_id` (after a finished copy, or when starting over).
+  virtual Status ForgetChunks(const std::string& run_id) = 0;
+
+  // Rows violating foreign keys, as "table(rowid) -> parent" lines; empty when consistent.
+  virtual Result<std::vector<std::string>> CheckForeignKeys() = 0;
+};
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+  virtual std::string scheme() const = 0;
+  virtual Capabilities capabilities() const = 0;
+  virtual const Dialect& dialect() const = 0;
+  virtual Result<std::unique_ptr<Session>> Connect(const Endpoint& endpoint,
+                                                   const SessionOptions& options) const = 0;
+};
+
+}  // namespace peerlock

@@ -1,0 +1,25 @@
+#pragma once
+// Maps URL schemes to connectors. Filled once at start-up by cli/main.cc (the only place that
+// names concrete connectors), read-only afterwards, so lookups are thread-safe.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "connector/connector.h"
+
+namespace peerlock {
+
+class ConnectorRegistry {
+ public:
+  void Register(std::unique_ptr<Connector> connector);
+  // The connector for `endpoint.scheme()`, or an error listing the known schemes.
+  Result<const Connector*> Find(const Endpoint& endpoint) const;
+  std::vector<std::string> Schemes() const;
+
+ private:
+  std::vector<std::unique_ptr<Connector>> connectors_;
+};
+
+}  // namespace peerlock

@@ -1,0 +1,88 @@
+#pragma once
+// The plan: the user's migration, as written in peerlock.yaml (or built from --source/--target).
+// Parsing reports every problem with file:line:column, what was expected, and the closest valid
+// key for a typo. Plain data once parsed; thread-safe to read.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "core/catalog.h"
+
+namespace peerlock {
+
+// Where something was written in the plan file (line/column 1-based; 0 = not from a file).
+struct SourceLocation {
+  int line = 0;
+  int column = 0;
+};
+
+struct EndpointSpec {
+  std::string url;
+  std::string password_env;   // name of an environment variable holding the password
+  std::string password_file;  // path of a file holding the password (first line)
+  SourceLocation where;
+};
+
+struct MaskRule {
+  enum class Kind { kHash, kNull, kFixed };
+  Kind kind = Kind::kHash;
+  std::string fixed_value;  // kFixed only
+};
+
+struct ColumnTransform {
+  std::optional<std::string> rename_to;
+  bool drop = false;
+  std::optional<std::string> cast_to;  // a logical type name (ParseLogicalType accepts it)
+  std::optional<MaskRule> mask;
+  SourceLocation where;
+};
+
+struct TableTransform {
+  std::optional<std::string> rename_to;
+  std::map<std::string, ColumnTransform> columns;  // by source column name
+  std::string filter;                              // native SQL predicate on the source
+  SourceLocation where;
+};
+
+enum class IfExists { kFail, kReplace, kAppend };
+
+struct CopySettings {
+  int workers = 2;             // parallel chunk readers
+  int64_t chunk_rows = 50000;  // target rows per chunk
+  int batch_rows = 2048;       // rows per batch in flight
+};
+
+struct Plan {
+  std::string file;        // absolute path of the plan file; empty when built from URLs
+  EndpointSpec source;
+  EndpointSpec target;
+  std::vector<std::string> include = {"*"};  // table globs
+  std::vector<std::string> exclude;
+  std::map<std::string, TableTransform> transforms;  // by source table name
+  CopySettings copy;
+
+  // Whether `table` (a source table name) is in scope.
+  bool Includes(const std::string& table) const;
+  // The transform for `table`, or nullptr.
+  const TableTransform* TransformFor(const std::string& table) const;
+};
+
+// Reads and validates a plan file. Errors are ErrorCode::kPlan, with message
+// "<file>:<line>:<column>: <what is wrong>" and a hint (e.g. "did you mean 'include'?").
+Result<Plan> LoadPlanFile(const std::string& path);
+// Parses plan text; `file` names it in errors.
+Result<Plan> ParsePlan(const std::string& yaml_text, const std::string& file);
+// A plan made from two URLs with default settings.
+Plan PlanFromUrls(const std::string& source_url, const std::string& target_url);
+
+// Checks the transforms against what the source holds: every named table and column exists
+// (suggesting the closest name), no key column is dropped or masked, casts name real types.
+Status ValidatePlanAgainstCatalog(const Plan& plan, const Catalog& source);
+
+// The commented YAML that `peerlock init` writes for `plan`.
+std::string RenderPlanTemplate(const Plan& plan);
+
+}  // namespace peerlock
