@@ -10,40 +10,14 @@
 
 #include "base/error.h"
 #include "core/catalog.h"
+#include "convert/transform_rules.h"
 
 namespace peerlock {
-
-// Where something was written in the plan file (line/column 1-based; 0 = not from a file).
-struct SourceLocation {
-  int line = 0;
-  int column = 0;
-};
 
 struct EndpointSpec {
   std::string url;
   std::string password_env;   // name of an environment variable holding the password
   std::string password_file;  // path of a file holding the password (first line)
-  SourceLocation where;
-};
-
-struct MaskRule {
-  enum class Kind { kHash, kNull, kFixed };
-  Kind kind = Kind::kHash;
-  std::string fixed_value;  // kFixed only
-};
-
-struct ColumnTransform {
-  std::optional<std::string> rename_to;
-  bool drop = false;
-  std::optional<std::string> cast_to;  // a logical type name (ParseLogicalType accepts it)
-  std::optional<MaskRule> mask;
-  SourceLocation where;
-};
-
-struct TableTransform {
-  std::optional<std::string> rename_to;
-  std::map<std::string, ColumnTransform> columns;  // by source column name
-  std::string filter;                              // native SQL predicate on the source
   SourceLocation where;
 };
 

@@ -1,0 +1,23 @@
+#include "connectors/sqlite/sqlite_connector.h"
+
+#include "connectors/sqlite/sqlite_session.h"
+
+namespace peerlock {
+
+Capabilities SqliteConnector::capabilities() const {
+  return Capabilities{
+      .snapshot_export = false,  // each connection has its own read transaction
+      .parallel_read = true,
+      .max_writers = 1,  // one writer per file
+      .row_id = true,
+      .same_dialect_ddl = true,
+  };
+}
+
+Result<std::unique_ptr<Session>> SqliteConnector::Connect(const Endpoint& endpoint,
+                                                          const SessionOptions& options) const {
+  PL_ASSIGN(auto session, SqliteSession::Open(endpoint, options));
+  return std::unique_ptr<Session>(std::move(session));
+}
+
+}  // namespace peerlock

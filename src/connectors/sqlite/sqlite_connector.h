@@ -1,0 +1,21 @@
+#pragma once
+// The SQLite connector: scheme "sqlite", embedded files, read-only sources.
+
+#include "connector/connector.h"
+#include "connectors/sqlite/sqlite_dialect.h"
+
+namespace peerlock {
+
+class SqliteConnector final : public Connector {
+ public:
+  std::string scheme() const override { return "sqlite"; }
+  Capabilities capabilities() const override;
+  const Dialect& dialect() const override { return dialect_; }
+  Result<std::unique_ptr<Session>> Connect(const Endpoint& endpoint,
+                                           const SessionOptions& options) const override;
+
+ private:
+  SqliteDialect dialect_;
+};
+
+}  // namespace peerlock

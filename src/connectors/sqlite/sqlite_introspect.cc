@@ -1,0 +1,170 @@
+// SqliteSession::Introspect: tables, columns, keys, indexes, foreign keys, views, triggers.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "base/strings.h"
+#include "connectors/sqlite/sqlite_session.h"
+#include "connectors/sqlite/sqlite_sql.h"
+
+namespace peerlock {
+namespace {
+
+// Storage classes that fit a logical type; anything else in the column is "off-type".
+std::string AcceptedStorage(TypeKind kind) {
+  switch (kind) {
+    case TypeKind::kBool:
+    case TypeKind::kInt: return "'integer'";
+    case TypeKind::kFloat32:
+    case TypeKind::kFloat64: return "'real', 'integer'";
+    case TypeKind::kDecimal: return "'integer', 'real'";
+    case TypeKind::kBytes: return "'blob'";
+    case TypeKind::kDate:
+    case TypeKind::kTime:
+    case TypeKind::kTimestamp:
+    case TypeKind::kTimestampTz: return "'text', 'integer', 'real'";
+    case TypeKind::kAny: return "";
+    default: return "'text'";
+  }
+}
+
+}  // namespace
+
+Result<Catalog> SqliteSession::Introspect(bool count_rows) {
+  Catalog catalog;
+  catalog.dialect = "sqlite";
+  catalog.server_version = sqlite3_libversion();
+  PL_ASSIGN(auto objects, SqliteStatement::Prepare(db_, sql::kListObjects));
+  struct Object {
+    std::string type, name, table, sql;
+  };
+  std::vector<Object> list;
+  while (true) {
+    PL_ASSIGN(bool row, objects.Step());
+    if (!row) break;
+    list.push_back({objects.Text(0), objects.Text(1), objects.Text(2), objects.Text(3)});
+  }
+  for (const auto& o : list) {
+    if (o.type == "table") {
+      if (StartsWith(ToLower(o.sql), "create virtual table")) continue;  // listed as skipped
+      PL_ASSIGN(Table t, WithContext(IntrospectTable(o.name, o.sql, count_rows),
+                                     "introspecting table " + o.name));
+      catalog.tables.push_back(std::move(t));
+    } else if (o.type == "view") {
+      catalog.views.push_back(View{.name = o.name, .native_sql = o.sql});
+    } else if (o.type == "trigger") {
+      catalog.triggers.push_back(Trigger{.name = o.name, .table = o.table, .native_sql = o.sql});
+    }
+  }
+  return catalog;
+}
+
+Result<Table> SqliteSession::IntrospectTable(const std::string& name, const std::string& sql,
+                                             bool count_rows) {
+  Table t;
+  t.name = name;
+  t.native_sql = sql;
+  PL_ASSIGN(auto cols, SqliteStatement::Prepare(db_, sql::kTableColumns));
+  PL_TRY(cols.BindText(1, name));
+  std::vector<std::pair<int, std::string>> pk;
+  while (true) {
+    PL_ASSIGN(bool row, cols.Step());
+    if (!row) break;
+    Column c;
+    c.name = cols.Text(1);
+    c.source_type = cols.Text(2);
+    c.type = dialect_.ToLogical(c.source_type);
+    c.nullable = cols.Int(3) == 0;
+    if (!cols.IsNull(4)) c.default_sql = cols.Text(4);
+    int hidden = static_cast<int>(cols.Int(6));
+    c.generated = hidden == 2 || hidden == 3;
+    if (cols.Int(5) > 0) pk.emplace_back(static_cast<int>(cols.Int(5)), c.name);
+    t.columns.push_back(std::move(c));
+  }
+  std::sort(pk.begin(), pk.end());
+  for (auto& [_, column] : pk) t.primary_key.push_back(column);
+
+  PL_ASSIGN(auto kind, SqliteStatement::Prepare(db_, sql::kTableKind));
+  PL_TRY(kind.BindText(1, name));
+  PL_ASSIGN(bool has_kind, kind.Step());
+  t.has_row_id = !(has_kind && kind.Int(0) == 1);
+
+  PL_ASSIGN(auto indexes, SqliteStatement::Prepare(db_, sql::kIndexList));
+  PL_TRY(indexes.BindText(1, name));
+  while (true) {
+    PL_ASSIGN(bool row, indexes.Step());
+    if (!row) break;
+    std::string origin = indexes.Text(2);
+    if (origin == "pk") continue;  // the primary key is part of the table definition
+    Index index;
+    index.name = indexes.Text(0);
+    index.unique = indexes.Int(1) != 0;
+    index.from_constraint = origin == "u";
+    index.native_sql = indexes.Text(4);
+    PL_ASSIGN(auto icols, SqliteStatement::Prepare(db_, sql::kIndexColumns));
+    PL_TRY(icols.BindText(1, index.name));
+    bool expression = false;
+    while (true) {
+      PL_ASSIGN(bool irow, icols.Step());
+      if (!irow) break;
+      if (icols.IsNull(0))
+        expression = true;
+      else
+        index.columns.push_back(icols.Text(0));
+    }
+    if (expression) index.columns.clear();
+    if (index.from_constraint)  // sqlite_autoindex_* names are reserved; name it as PG would
+      index.name = name + "_" + Join(index.columns, "_") + "_key";
+    t.indexes.push_back(std::move(index));
+  }
+
+  PL_ASSIGN(auto fks, SqliteStatement::Prepare(db_, sql::kForeignKeys));
+  PL_TRY(fks.BindText(1, name));
+  int64_t current = -1;
+  while (true) {
+    PL_ASSIGN(bool row, fks.Step());
+    if (!row) break;
+    if (fks.Int(0) != current) {
+      current = fks.Int(0);
+      ForeignKey fk;
+      fk.name = fmt::format("{}_fk{}", name, current);
+      fk.ref_table = fks.Text(2);
+      fk.on_update = fks.Text(5);
+      fk.on_delete = fks.Text(6);
+      t.foreign_keys.push_back(std::move(fk));
+    }
+    t.foreign_keys.back().columns.push_back(fks.Text(3));
+    std::string to = fks.Text(4);
+    if (!to.empty()) t.foreign_keys.back().ref_columns.push_back(to);
+  }
+
+  auto bytes = SqliteStatement::Prepare(db_, sql::kTableBytes);  // dbstat may be absent
+  if (bytes) {
+    PL_TRY(bytes->BindText(1, name));
+    if (auto row = bytes->Step(); row && *row) t.bytes = bytes->Int(0);
+  }
+  if (count_rows) PL_TRY(CountOffTypeValues(t));
+  return t;
+}
+
+// One scan per table: the exact row count and, per column, how many values are stored in a
+// class its declared type does not suggest (SQLite accepts 'abc' in an INTEGER column).
+Status SqliteSession::CountOffTypeValues(Table& t) {
+  std::vector<std::string> exprs = {"count(*)"};
+  for (const auto& c : t.columns) {
+    std::string accepted = AcceptedStorage(c.type.kind);
+    exprs.push_back(accepted.empty() ? "0"
+                                     : "coalesce(sum(typeof(" + dialect_.QuoteIdentifier(c.name) +
+                                           ") NOT IN ('null', " + accepted + ")), 0)");
+  }
+  PL_ASSIGN(auto stmt, SqliteStatement::Prepare(db_, "SELECT " + Join(exprs, ", ") + " FROM " +
+                                                         dialect_.QuoteIdentifier(t.name)));
+  PL_ASSIGN(bool row, stmt.Step());
+  if (row) {
+    t.rows = stmt.Int(0);
+    for (size_t i = 0; i < t.columns.size(); ++i) t.columns[i].off_type_values = stmt.Int(i + 1);
+  }
+  return {};
+}
+
+}  // namespace peerlock

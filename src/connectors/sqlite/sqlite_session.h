@@ -1,0 +1,55 @@
+#pragma once
+// One SQLite connection. Sources are opened read-only (PeerLock never writes to a source);
+// targets run with foreign keys off during the load and a busy timeout so a briefly locked
+// file is waited for rather than failed. Not thread-safe: one session per worker.
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+
+#include "connector/connector.h"
+#include "connectors/sqlite/sqlite_dialect.h"
+#include "connectors/sqlite/sqlite_statement.h"
+
+namespace peerlock {
+
+class SqliteSession final : public Session {
+ public:
+  static Result<std::unique_ptr<SqliteSession>> Open(const Endpoint& endpoint,
+                                                     const SessionOptions& options);
+  ~SqliteSession() override;
+
+  Result<Catalog> Introspect(bool count_rows) override;
+  Status BeginSnapshot() override;
+  Status EndSnapshot() override;
+  Result<std::vector<KeyTuple>> SplitPoints(const ReadSpec& spec, int64_t rows_per_chunk) override;
+  Result<int64_t> CountRows(const ReadSpec& spec) override;
+  Result<std::unique_ptr<RowSource>> Read(const ReadSpec& spec) override;
+  Status Execute(const std::string& sql) override;
+  Result<bool> TableExists(const std::string& table) override;
+  Result<bool> TableIsEmpty(const std::string& table) override;
+  Result<int64_t> LoadChunk(const std::string& table, const std::vector<std::string>& columns,
+                            RowSource& rows, const ChunkMarker& marker) override;
+  Result<std::vector<ChunkMarker>> LoadedChunks(const std::string& run_id) override;
+  Status ForgetChunks(const std::string& run_id) override;
+  Result<std::vector<std::string>> CheckForeignKeys() override;
+
+ private:
+  SqliteSession(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+  // SQL pieces shared by reads, counts and splits.
+  std::string KeyExpression(const KeySpec& key) const;  // "a", "b" or _rowid_
+  std::string WhereClause(const ReadSpec& spec) const;  // " WHERE ..." or ""
+  Status BindRange(SqliteStatement& stmt, const ReadSpec& spec) const;
+  Result<Table> IntrospectTable(const std::string& name, const std::string& sql, bool count_rows);
+  Status CountOffTypeValues(Table& table);
+  Status EnsureBookkeeping();
+
+  sqlite3* db_;
+  std::string path_;
+  SqliteDialect dialect_;
+  bool in_snapshot_ = false;
+};
+
+}  // namespace peerlock

@@ -1,0 +1,93 @@
+#pragma once
+// The state store: `.peerlock/state.db`, PeerLock's memory of every run. It records runs,
+// steps, the chunk plan of each copy with the chunks done and their digests, per-table results,
+// and owns the audit log. Keyed by migration (a hash of the redacted source and target URLs) so
+// several migrations can share one directory. Every report is rendered from it.
+// Thread-safe: one connection behind a mutex (writes are small and rare next to data work).
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "state/audit_log.h"
+#include "state/sqlite_db.h"
+
+namespace peerlock {
+
+struct RunRecord {
+  int64_t id = 0;
+  std::string uid;        // random, unique across machines: used in target bookkeeping
+  std::string migration;
+  std::string kind;       // "copy", "verify", "inventory"
+  std::string source, target;  // redacted URLs
+  std::string started_at, finished_at;
+  std::string status;     // running, succeeded, failed, interrupted, differences
+  nlohmann::json options, summary;
+};
+
+struct StepRecord {
+  std::string name, status, started_at, finished_at;
+  nlohmann::json detail;
+};
+
+struct ChunkRecord {
+  std::string table;
+  int chunk = 0;
+  std::string range;  // EncodeKeyRange
+  std::string status = "pending";  // pending, done
+  int64_t rows = 0;
+  std::string digest;
+  double seconds = 0;
+};
+
+class StateStore {
+ public:
+  // Opens (creating) `<dir>/state.db`; `dir` is created if missing.
+  static Result<std::unique_ptr<StateStore>> Open(const std::string& dir);
+  static std::string MigrationKey(const std::string& source, const std::string& target);
+
+  const std::string& dir() const { return dir_; }
+
+  Result<RunRecord> StartRun(const std::string& migration, const std::string& kind,
+                             const std::string& source, const std::string& target,
+                             const nlohmann::json& options);
+  Status FinishRun(int64_t run, const std::string& status, const nlohmann::json& summary);
+  Result<std::optional<RunRecord>> LatestRun(const std::string& migration, const std::string& kind);
+  // All runs of a migration (every migration when empty), oldest first.
+  Result<std::vector<RunRecord>> Runs(const std::string& migration);
+
+  Status StepStarted(int64_t run, const std::string& step);
+  Status StepFinished(int64_t run, const std::string& step, const std::string& status,
+                      const nlohmann::json& detail = {});
+  Result<std::vector<StepRecord>> Steps(int64_t run);
+
+  Status SaveChunkPlan(int64_t run, const std::vector<ChunkRecord>& chunks);
+  Result<std::vector<ChunkRecord>> ChunkPlan(int64_t run);
+  Status ChunkDone(int64_t run, const std::string& table, int chunk, int64_t rows,
+                   const std::string& digest, double seconds);
+
+  Status SaveTableResult(int64_t run, const std::string& table, const nlohmann::json& result);
+  Result<std::vector<std::pair<std::string, nlohmann::json>>> TableResults(int64_t run);
+
+  AuditLog& audit() { return *audit_; }
+
+ private:
+  StateStore(std::string dir, StateDb db) : dir_(std::move(dir)), db_(std::move(db)) {}
+  Result<std::vector<RunRecord>> QueryRuns(const std::string& where,
+                                           const std::vector<std::string>& params);
+
+  std::string dir_;
+  std::mutex mu_;
+  StateDb db_;
+  std::unique_ptr<AuditLog> audit_;
+};
+
+// "2026-11-25T14:03:07.123Z"
+std::string NowUtc();
+
+}  // namespace peerlock
