@@ -1,1 +1,116 @@
-int main() { return 0; }
+// peerlock: the command line. The only place that names concrete connectors.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "base/cancel.h"
+#include "base/log.h"
+#include "base/strings.h"
+#include "cli/commands.h"
+#include "connectors/sqlite/sqlite_connector.h"
+
+namespace {
+
+using namespace peerlock;
+
+// --plan / --source / --target / --state, shared by every migration command.
+void AddMigrationOptions(CLI::App* cmd, MigrationRef& ref) {
+  cmd->add_option("--plan", ref.plan_file, "plan file (peerlock.yaml)");
+  cmd->add_option("--source", ref.source_url, "source URL, e.g. sqlite:///abs/legacy.db");
+  cmd->add_option("--target", ref.target_url, "target URL, e.g. sqlite://new.db");
+  cmd->add_option("--state", ref.state_dir, "state directory (default: .peerlock beside the plan)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ConnectorRegistry registry;
+  registry.Register(std::make_unique<SqliteConnector>());
+
+  CLI::App app{"PeerLock: move a live system's data to a new server and prove nothing was lost"};
+  app.require_subcommand(1);
+  bool verbose = false, quiet = false;
+  app.add_flag("-v,--verbose", verbose, "debug logging");
+  app.add_flag("-q,--quiet", quiet, "warnings and errors only");
+  MigrationRef ref;
+  ref.terminal = isatty(STDERR_FILENO) && std::getenv("CI") == nullptr;
+
+  std::string init_out = "peerlock.yaml";
+  auto* init = app.add_subcommand("init", "write a commented plan file");
+  AddMigrationOptions(init, ref);
+  init->add_option("--out", init_out, "file to write");
+
+  bool json = false;
+  auto* inventory = app.add_subcommand("inventory", "list what the source holds and how it moves");
+  AddMigrationOptions(inventory, ref);
+  inventory->add_flag("--json", json, "machine-readable output");
+
+  CopyOptions copy_options;
+  std::string tables, if_exists = "fail";
+  auto* copy = app.add_subcommand("copy", "copy the data (cold), resumable");
+  AddMigrationOptions(copy, ref);
+  auto* workers_opt = copy->add_option("--workers", copy_options.workers, "parallel readers")
+                          ->check(CLI::Range(1, 64));
+  copy->add_flag("--resume", copy_options.resume, "continue the last interrupted copy");
+  copy->add_option("--tables", tables, "comma-separated source tables");
+  copy->add_option("--if-exists", if_exists, "non-empty target table: fail|replace|append")
+      ->check(CLI::IsMember({"fail", "replace", "append"}));
+
+  VerifyOptions verify_options;
+  auto* verify = app.add_subcommand("verify", "prove the target holds what the source holds");
+  AddMigrationOptions(verify, ref);
+  verify->add_flag("--json", json, "machine-readable output");
+  verify->add_option("--sample", verify_options.sample, "also compare N random rows per table")
+      ->check(CLI::NonNegativeNumber);
+  verify->add_option("--workers", verify_options.workers, "parallel comparisons")
+      ->check(CLI::Range(1, 64));
+  std::string verify_tables;
+  verify->add_option("--tables", verify_tables, "comma-separated source tables");
+
+  std::string format = "md", report_out;
+  auto* report = app.add_subcommand("report", "render what the state store recorded");
+  AddMigrationOptions(report, ref);
+  report->add_option("--format", format, "md|json|html");
+  report->add_option("--out", report_out, "write to a file instead of stdout");
+
+  auto* audit = app.add_subcommand("audit", "the hash-chained audit log");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand("verify", "detect edited or deleted entries");
+  AddMigrationOptions(audit_verify, ref);
+
+  DemoOptions demo_options;
+  auto* demo = app.add_subcommand("demo", "the whole migration on a generated SQLite shop");
+  demo->add_option("--dir", demo_options.dir, "working directory");
+  demo->add_option("--scale", demo_options.scale, "1.0 = about a million rows")
+      ->check(CLI::Range(0.0001, 1000.0));
+  demo->add_flag("--generate-only", demo_options.generate_only, "only create DIR/legacy.db");
+  demo->add_option("--workers", demo_options.workers, "parallel readers")->check(CLI::Range(1, 64));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  }
+  InitLogging(verbose ? LogLevel::kDebug : quiet ? LogLevel::kQuiet : LogLevel::kInfo);
+  InstallCancelSignalHandlers();
+
+  if (*init) return RunInit(registry, ref, init_out);
+  if (*inventory) return RunInventoryCommand(registry, ref, json);
+  if (*copy) {
+    copy_options.tables = tables.empty() ? std::vector<std::string>{} : Split(tables, ',');
+    copy_options.if_exists = if_exists == "replace"  ? IfExists::kReplace
+                             : if_exists == "append" ? IfExists::kAppend
+                                                     : IfExists::kFail;
+    return RunCopyCommand(registry, ref, copy_options, workers_opt->count() > 0);
+  }
+  if (*verify) {
+    verify_options.tables =
+        verify_tables.empty() ? std::vector<std::string>{} : Split(verify_tables, ',');
+    return RunVerifyCommand(registry, ref, verify_options, json);
+  }
+  if (*report) return RunReportCommand(registry, ref, format, report_out);
+  if (*audit_verify) return RunAuditVerify(ref);
+  if (*demo) return RunDemo(registry, demo_options, ref.terminal);
+  return kExitBadInput;
+}

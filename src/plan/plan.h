@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "base/error.h"
-#include "core/catalog.h"
 #include "convert/transform_rules.h"
+#include "core/catalog.h"
 
 namespace peerlock {
 
@@ -30,7 +30,7 @@ struct CopySettings {
 };
 
 struct Plan {
-  std::string file;        // absolute path of the plan file; empty when built from URLs
+  std::string file;  // absolute path of the plan file; empty when built from URLs
   EndpointSpec source;
   EndpointSpec target;
   std::vector<std::string> include = {"*"};  // table globs

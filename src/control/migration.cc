@@ -1,0 +1,130 @@
+#include "control/migration.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/strings.h"
+
+namespace peerlock {
+namespace {
+
+std::string StateDirFor(const MigrationRef& ref) {
+  if (!ref.state_dir.empty()) return ref.state_dir;
+  if (!ref.plan_file.empty()) {
+    auto dir = std::filesystem::absolute(ref.plan_file).parent_path();
+    return (dir / ".peerlock").string();
+  }
+  return ".peerlock";
+}
+
+// Resolves an endpoint's password from the environment or a file named in the plan.
+Result<Endpoint> ResolveEndpoint(const EndpointSpec& spec, const std::string& role) {
+  PL_ASSIGN(Endpoint endpoint, WithContext(Endpoint::Parse(spec.url), role + " URL"));
+  if (!spec.password_env.empty()) {
+    const char* value = std::getenv(spec.password_env.c_str());
+    if (!value)
+      return Fail(Error(ErrorCode::kInvalidArgument,
+                        role + " password_env names " + spec.password_env + ", which is not set")
+                      .WithHint("export " + spec.password_env + " before running PeerLock"));
+    endpoint.set_password(value);
+  } else if (!spec.password_file.empty()) {
+    std::ifstream in(spec.password_file);
+    std::string line;
+    if (!in || !std::getline(in, line))
+      return Fail(Error(ErrorCode::kInvalidArgument,
+                        role + " password_file " + spec.password_file + " cannot be read")
+                      .WithHint("check the path and its permissions"));
+    endpoint.set_password(Trim(line));
+  }
+  return endpoint;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Migration>> Migration::Open(const ConnectorRegistry& registry,
+                                                   const MigrationRef& ref) {
+  auto m = std::unique_ptr<Migration>(new Migration());
+  if (!ref.plan_file.empty()) {
+    if (!ref.source_url.empty() || !ref.target_url.empty())
+      return Fail(Error(ErrorCode::kInvalidArgument, "give either --plan or --source/--target")
+                      .WithHint("the plan file already names the source and target"));
+    PL_ASSIGN(m->plan_, LoadPlanFile(ref.plan_file));
+  } else {
+    if (ref.source_url.empty() || ref.target_url.empty())
+      return Fail(Error(ErrorCode::kInvalidArgument, "no migration given")
+                      .WithHint("pass --plan peerlock.yaml, or both --source URL and --target URL"));
+    m->plan_ = PlanFromUrls(ref.source_url, ref.target_url);
+  }
+  EngineContext& ctx = m->ctx_;
+  ctx.plan = &m->plan_;
+  PL_ASSIGN(ctx.source, ResolveEndpoint(m->plan_.source, "source"));
+  PL_ASSIGN(ctx.target, ResolveEndpoint(m->plan_.target, "target"));
+  PL_ASSIGN(ctx.source_connector, registry.Find(ctx.source));
+  PL_ASSIGN(ctx.target_connector, registry.Find(ctx.target));
+  PL_ASSIGN(m->state_, StateStore::Open(StateDirFor(ref)));
+  ctx.state = m->state_.get();
+  ctx.migration = StateStore::MigrationKey(ctx.source.Redacted(), ctx.target.Redacted());
+  ctx.cancel = &ProcessCancelFlag();
+  ctx.terminal = ref.terminal;
+  return m;
+}
+
+Result<Inventory> Migration::RunInventory() {
+  PL_ASSIGN(RunRecord run, state_->StartRun(ctx_.migration, "inventory", ctx_.source.Redacted(),
+                                            ctx_.target.Redacted(), nlohmann::json::object()));
+  auto inventory = LoadInventory(ctx_, /*count_rows=*/true);
+  if (!inventory) {
+    (void)state_->FinishRun(run.id, "failed", {{"error", inventory.error().message()}});
+    return inventory;  // the inventory error is the one to report
+  }
+  std::vector<std::string> warnings = inventory->warnings;
+  int64_t bytes = 0;
+  for (const auto& t : inventory->tables) {
+    bytes += std::max<int64_t>(t.table.bytes, 0);
+    for (const auto& w : t.warnings) warnings.push_back(t.table.name + ": " + w);
+  }
+  PL_TRY(state_->FinishRun(run.id, "succeeded",
+                           {{"tables", inventory->tables.size()},
+                            {"rows", inventory->total_rows()},
+                            {"bytes", bytes},
+                            {"load_order", inventory->graph.load_order},
+                            {"warnings", warnings}}));
+  PL_TRY(state_->audit().Append(ctx_.migration, "inventory",
+                                {{"run", run.uid}, {"tables", inventory->tables.size()}}));
+  return inventory;
+}
+
+Result<CopySummary> Migration::RunCopy(CopyOptions options) {
+  return peerlock::RunCopy(ctx_, options);
+}
+
+Result<VerifyResult> Migration::RunVerify(VerifyOptions options) {
+  return peerlock::RunVerify(ctx_, options);
+}
+
+Result<std::string> Migration::Report(ReportFormat format) {
+  return RenderReport(*state_, ctx_.migration, format);
+}
+
+Status WritePlanTemplate(const ConnectorRegistry& registry, const std::string& source_url,
+                         const std::string& target_url, const std::string& out) {
+  PL_ASSIGN(Endpoint source, WithContext(Endpoint::Parse(source_url), "--source"));
+  PL_ASSIGN(Endpoint target, WithContext(Endpoint::Parse(target_url), "--target"));
+  PL_TRY(registry.Find(source));
+  PL_TRY(registry.Find(target));
+  if (std::filesystem::exists(out))
+    return Fail(Error(ErrorCode::kInvalidArgument, out + " already exists")
+                    .WithHint("choose another name with --out, or remove it first"));
+  std::ofstream file(out);
+  file << RenderPlanTemplate(PlanFromUrls(source_url, target_url));
+  if (!file.flush())
+    return Fail(Error(ErrorCode::kIo, "cannot write " + out).WithHint("check permissions and disk space"));
+  return {};
+}
+
+Result<AuditCheck> VerifyAuditLog(const MigrationRef& ref) {
+  PL_ASSIGN(auto state, StateStore::Open(StateDirFor(ref)));
+  return state->audit().Verify();
+}
+
+}  // namespace peerlock

@@ -1,0 +1,211 @@
+#include "engine/verify/verify_step.h"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "engine/progress.h"
+#include "engine/row_pipeline.h"
+#include "engine/verify/row_differ.h"
+
+namespace peerlock {
+namespace {
+
+struct WorkItem {
+  size_t table;  // index into the verdicts
+  const TableMapping* mapping;
+  KeyRange range;
+};
+
+// Compares one work item: digests of both sides, then rows where they differ.
+Status CompareItem(const WorkItem& item, Session& source, Session& target, size_t batch_rows,
+                   Digest& source_digest, Digest& target_digest, std::vector<Difference>& diffs) {
+  const TableMapping& m = *item.mapping;
+  PL_ASSIGN(source_digest, ReadAndHash(source, MakeReadSpec(m, Side::kSource, item.range, batch_rows),
+                                       m, Side::kSource, nullptr));
+  PL_ASSIGN(target_digest, ReadAndHash(target, MakeReadSpec(m, Side::kTarget, item.range, batch_rows),
+                                       m, Side::kTarget, nullptr));
+  if (source_digest == target_digest) return {};
+  RowDiffer differ(source, target, m, batch_rows);
+  return m.keyless ? differ.DiffKeyless(diffs) : differ.DiffRange(item.range, diffs);
+}
+
+}  // namespace
+
+Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  PL_ASSIGN(Inventory inv, LoadInventory(ctx, /*count_rows=*/false));
+  PL_TRY(SelectTables(inv, options.tables));
+  PL_ASSIGN(RunRecord run, ctx.state->StartRun(ctx.migration, "verify", ctx.source.Redacted(),
+                                                ctx.target.Redacted(),
+                                                {{"sample", options.sample}, {"tables", options.tables}}));
+  PL_TRY(ctx.state->audit().Append(ctx.migration, "verify.start", {{"run", run.uid}}));
+  VerifyResult result;
+  const size_t batch_rows = 2048;
+
+  auto body = [&]() -> Status {
+    PL_ASSIGN(auto source, ctx.OpenSource());
+    PL_ASSIGN(auto target, ctx.OpenTarget());
+    std::vector<WorkItem> items;
+    for (const auto& t : inv.tables) {
+      TableVerdict verdict{.table = t.table.name, .target_table = t.mapping.target_table};
+      PL_ASSIGN(bool exists, target->TableExists(t.mapping.target_table));
+      if (!exists) {
+        verdict.equal = false;
+        verdict.problem = "target table " + t.mapping.target_table + " does not exist";
+        PL_ASSIGN(verdict.source_rows,
+                  source->CountRows(MakeReadSpec(t.mapping, Side::kSource, {}, batch_rows)));
+        result.tables.push_back(std::move(verdict));
+        continue;
+      }
+      size_t index = result.tables.size();
+      result.tables.push_back(std::move(verdict));
+      if (t.mapping.keyless) {
+        items.push_back(WorkItem{index, &t.mapping, {}});
+        continue;
+      }
+      PL_ASSIGN(auto points,
+                source->SplitPoints(MakeReadSpec(t.mapping, Side::kSource, {}, batch_rows),
+                                    options.chunk_rows));
+      for (auto& range : RangesFromPoints(points))
+        items.push_back(WorkItem{index, &t.mapping, std::move(range)});
+    }
+
+    Progress progress("verify", 0, ctx.terminal);
+    std::mutex mu;
+    std::atomic<size_t> next{0};
+    std::optional<Error> failure;
+    auto worker = [&] {
+      auto run_items = [&]() -> Status {
+        PL_ASSIGN(auto src, ctx.OpenSource());
+        PL_ASSIGN(auto tgt, ctx.OpenTarget());
+        PL_TRY(src->BeginSnapshot());
+        PL_TRY(tgt->BeginSnapshot());
+        for (size_t i; (i = next++) < items.size();) {
+          PL_TRY(ctx.CheckCancelled());
+          {
+            std::lock_guard lock(mu);
+            if (failure) return {};
+          }
+          Digest s, t;
+          std::vector<Difference> diffs;
+          PL_TRY(WithContext(CompareItem(items[i], *src, *tgt, batch_rows, s, t, diffs),
+                             "verifying " + items[i].mapping->source_table));
+          progress.Add(s.rows);
+          std::lock_guard lock(mu);
+          TableVerdict& v = result.tables[items[i].table];
+          v.source_rows += s.rows;
+          v.target_rows += t.rows;
+          result.rows_compared += s.rows;
+          v.difference_count += static_cast<int64_t>(diffs.size());
+          for (auto& d : diffs)
+            if (v.differences.size() < options.max_differences) v.differences.push_back(std::move(d));
+        }
+        PL_TRY(src->EndSnapshot());
+        return tgt->EndSnapshot();
+      };
+      if (auto st = run_items(); !st) {
+        std::lock_guard lock(mu);
+        if (!failure) failure = st.error();
+      }
+    };
+    std::vector<std::thread> threads;
+    for (int i = 0; i < std::max(1, options.workers); ++i) threads.emplace_back(worker);
+    for (auto& th : threads) th.join();
+    progress.Finish();
+    if (failure) return Fail(std::move(*failure));
+
+    if (options.sample > 0) {
+      for (auto& v : result.tables) {
+        const TableInventory* t = inv.Find(v.table);
+        if (!v.problem.empty() || t->mapping.keyless) continue;
+        std::set<std::string> known;
+        for (const auto& d : v.differences) known.insert(d.kind + d.key.dump());
+        std::vector<Difference> diffs;
+        RowDiffer differ(*source, *target, t->mapping, batch_rows);
+        PL_TRY(differ.Sample(options.sample, diffs, v.sampled));
+        for (auto& d : diffs) {
+          if (known.count(d.kind + d.key.dump())) continue;
+          ++v.difference_count;
+          if (v.differences.size() < options.max_differences) v.differences.push_back(std::move(d));
+        }
+      }
+    }
+    for (auto& v : result.tables) {
+      if (v.difference_count > 0 || v.source_rows != v.target_rows) v.equal = false;
+      result.equal = result.equal && v.equal;
+    }
+    return {};
+  };
+
+  Status status = body();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!status) {
+    std::string outcome = status.error().code() == ErrorCode::kCancelled ? "interrupted" : "failed";
+    (void)ctx.state->FinishRun(run.id, outcome, {{"error", status.error().message()}});
+    (void)ctx.state->audit().Append(ctx.migration, "verify." + outcome,  // first error wins
+                                    {{"run", run.uid}, {"error", status.error().message()}});
+    return Fail(status.error());
+  }
+  nlohmann::json json = VerifyResultToJson(result);
+  for (const auto& t : json["tables"]) PL_TRY(ctx.state->SaveTableResult(run.id, t["table"], t));
+  int64_t differences = 0;
+  for (const auto& v : result.tables) differences += v.difference_count;
+  PL_TRY(ctx.state->FinishRun(run.id, result.equal ? "succeeded" : "differences",
+                              {{"equal", result.equal},
+                               {"tables", result.tables.size()},
+                               {"differences", differences},
+                               {"rows_compared", result.rows_compared},
+                               {"seconds", result.seconds}}));
+  PL_TRY(ctx.state->audit().Append(ctx.migration, "verify.finish",
+                                   {{"run", run.uid}, {"equal", result.equal},
+                                    {"differences", differences}}));
+  return result;
+}
+
+nlohmann::json VerifyResultToJson(const VerifyResult& result) {
+  nlohmann::json tables = nlohmann::json::array();
+  for (const auto& v : result.tables) {
+    nlohmann::json diffs = nlohmann::json::array();
+    for (const auto& d : v.differences)
+      diffs.push_back({{"kind", d.kind}, {"key", d.key}, {"columns", d.columns}});
+    nlohmann::json t = {{"table", v.table},
+                        {"target_table", v.target_table},
+                        {"source_rows", v.source_rows},
+                        {"target_rows", v.target_rows},
+                        {"equal", v.equal},
+                        {"difference_count", v.difference_count},
+                        {"differences", diffs}};
+    if (!v.problem.empty()) t["problem"] = v.problem;
+    if (v.sampled) t["sampled"] = v.sampled;
+    tables.push_back(std::move(t));
+  }
+  return {{"equal", result.equal}, {"tables", tables}, {"rows_compared", result.rows_compared},
+          {"seconds", result.seconds}};
+}
+
+std::string VerifyResultToText(const VerifyResult& result) {
+  std::string out = fmt::format("{:<28} {:>10} {:>10}  {}\n", "TABLE", "SOURCE", "TARGET", "RESULT");
+  for (const auto& v : result.tables) {
+    out += fmt::format("{:<28} {:>10} {:>10}  {}\n", v.table, v.source_rows, v.target_rows,
+                       v.equal ? "equal"
+                               : !v.problem.empty() ? v.problem
+                                                    : fmt::format("{} difference(s)", v.difference_count));
+    for (const auto& d : v.differences)
+      out += fmt::format("    {:<8} {}{}\n", d.kind, d.key.dump(),
+                         d.columns.empty() ? "" : " columns: " + Join(d.columns, ", "));
+    if (v.difference_count > static_cast<int64_t>(v.differences.size()))
+      out += fmt::format("    ... and {} more\n", v.difference_count - v.differences.size());
+  }
+  out += fmt::format("\n{}: {} rows compared in {}\n",
+                     result.equal ? "EQUAL" : "DIFFERENT", result.rows_compared,
+                     HumanDuration(result.seconds));
+  return out;
+}
+
+}  // namespace peerlock
