@@ -23,14 +23,11 @@ int ExitCodeFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kPlan:
-    case ErrorCode::kNotFound:
-      return kExitBadInput;
+    case ErrorCode::kNotFound: return kExitBadInput;
     case ErrorCode::kBlocked:
     case ErrorCode::kUnsupported:
-    case ErrorCode::kDataLoss:
-      return kExitProblemFound;
-    default:
-      return kExitRuntime;
+    case ErrorCode::kDataLoss: return kExitProblemFound;
+    default: return kExitRuntime;
   }
 }
 

@@ -45,9 +45,18 @@ class [[nodiscard]] Error {
   bool retryable() const { return retryable_; }
 
   // Builders; each returns *this so errors read as one expression.
-  Error& WithHint(std::string hint) { hint_ = std::move(hint); return *this; }
-  Error& WithNative(std::string native) { native_code_ = std::move(native); return *this; }
-  Error& Retryable(bool value = true) { retryable_ = value; return *this; }
+  Error& WithHint(std::string hint) {
+    hint_ = std::move(hint);
+    return *this;
+  }
+  Error& WithNative(std::string native) {
+    native_code_ = std::move(native);
+    return *this;
+  }
+  Error& Retryable(bool value = true) {
+    retryable_ = value;
+    return *this;
+  }
   // Prepends "context: " to the message (context grows outward, like a stack).
   Error& Context(const std::string& context);
 
@@ -81,9 +90,9 @@ Result<T> WithContext(Result<T> result, const std::string& context) {
 }  // namespace peerlock
 
 // Early return of a failed Status/Result from the enclosing function.
-#define PL_TRY(expr)                                                       \
-  do {                                                                     \
-    if (auto pl_status_ = (expr); !pl_status_)                             \
+#define PL_TRY(expr)                                                            \
+  do {                                                                          \
+    if (auto pl_status_ = (expr); !pl_status_)                                  \
       return std::unexpected<::peerlock::Error>(std::move(pl_status_.error())); \
   } while (0)
 
@@ -91,7 +100,7 @@ Result<T> WithContext(Result<T> result, const std::string& context) {
 #define PL_CONCAT(a, b) PL_CONCAT_INNER(a, b)
 // Declares `decl` from a Result's value, or returns its error.
 #define PL_ASSIGN(decl, expr) PL_ASSIGN_IMPL(PL_CONCAT(pl_result_, __LINE__), decl, expr)
-#define PL_ASSIGN_IMPL(tmp, decl, expr)                              \
-  auto tmp = (expr);                                                 \
+#define PL_ASSIGN_IMPL(tmp, decl, expr)                                        \
+  auto tmp = (expr);                                                           \
   if (!tmp) return std::unexpected<::peerlock::Error>(std::move(tmp.error())); \
   decl = std::move(*tmp)

@@ -1,10 +1,11 @@
 #include "base/fault_points.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <string>
-#include <unistd.h>
 
 #include "base/strings.h"
 

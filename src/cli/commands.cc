@@ -1,10 +1,10 @@
 #include "cli/commands.h"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "base/strings.h"
 
@@ -32,8 +32,10 @@ int RunInventoryCommand(const ConnectorRegistry& registry, const MigrationRef& r
   if (!migration) return ReportError(migration.error());
   auto inventory = (*migration)->RunInventory();
   if (!inventory) return ReportError(inventory.error());
-  if (json) std::cout << InventoryToJson(*inventory).dump(2) << "\n";
-  else std::cout << InventoryToText(*inventory);
+  if (json)
+    std::cout << InventoryToJson(*inventory).dump(2) << "\n";
+  else
+    std::cout << InventoryToText(*inventory);
   return kExitOk;
 }
 
@@ -56,14 +58,14 @@ int RunCopyCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
   for (const auto& w : summary->warnings) std::printf("warning: %s\n", w.c_str());
   for (const auto& p : summary->foreign_key_problems)
     std::printf("foreign key violation: %s\n", p.c_str());
-  std::printf("copied %lld rows in %zu tables in %s (%s rows/s)%s\n",
-              static_cast<long long>(summary->rows), summary->tables.size(),
-              HumanDuration(summary->seconds).c_str(),
-              HumanCount(summary->seconds > 0 ? summary->rows / summary->seconds : 0).c_str(),
-              summary->resumed ? fmt::format(", resumed: {} chunk(s) were already in",
-                                             summary->chunks_already_done)
-                                     .c_str()
-                               : "");
+  std::printf(
+      "copied %lld rows in %zu tables in %s (%s rows/s)%s\n", static_cast<long long>(summary->rows),
+      summary->tables.size(), HumanDuration(summary->seconds).c_str(),
+      HumanCount(summary->seconds > 0 ? summary->rows / summary->seconds : 0).c_str(),
+      summary->resumed
+          ? fmt::format(", resumed: {} chunk(s) were already in", summary->chunks_already_done)
+                .c_str()
+          : "");
   return kExitOk;
 }
 
@@ -75,8 +77,10 @@ int RunVerifyCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
   options.chunk_rows = (*migration)->plan().copy.chunk_rows;
   auto result = (*migration)->RunVerify(options);
   if (!result) return ReportError(result.error());
-  if (json) std::cout << VerifyResultToJson(*result).dump(2) << "\n";
-  else std::cout << VerifyResultToText(*result);
+  if (json)
+    std::cout << VerifyResultToJson(*result).dump(2) << "\n";
+  else
+    std::cout << VerifyResultToText(*result);
   return result->equal ? kExitOk : kExitProblemFound;
 }
 

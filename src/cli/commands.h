@@ -23,9 +23,9 @@ int RunReportCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
 int RunAuditVerify(const MigrationRef& ref);
 
 struct DemoOptions {
-  std::string dir = "demo";   // where the legacy DB, plan, target and report go
-  double scale = 1.0;         // 1.0 = about a million rows
-  bool generate_only = false; // create the legacy DB and stop (benchmarks)
+  std::string dir = "demo";    // where the legacy DB, plan, target and report go
+  double scale = 1.0;          // 1.0 = about a million rows
+  bool generate_only = false;  // create the legacy DB and stop (benchmarks)
   int workers = 2;
 };
 int RunDemo(const ConnectorRegistry& registry, const DemoOptions& options, bool terminal);

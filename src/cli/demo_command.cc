@@ -1,10 +1,10 @@
 // `peerlock demo`: the main job on the embedded default. Generates a legacy shop database,
 // writes a plan, then runs inventory -> copy -> verify -> report into a new SQLite database.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "base/strings.h"
 #include "cli/commands.h"
@@ -32,11 +32,12 @@ int RunDemo(const ConnectorRegistry& registry, const DemoOptions& options, bool 
   std::string legacy = (dir / "legacy.db").string(), target = (dir / "migrated.db").string();
   std::string plan_file = (dir / "peerlock.yaml").string();
 
-  fmt::print("PeerLock demo in {}\n\n1. generating the legacy shop database {} ...\n",
-             dir.string(), legacy);
+  fmt::print("PeerLock demo in {}\n\n1. generating the legacy shop database {} ...\n", dir.string(),
+             legacy);
   auto shop = CreateDemoShop(legacy, DemoShopOptions{.scale = options.scale});
   if (!shop) return Fails(shop.error(), "generating the legacy database");
-  for (const auto& [table, rows] : shop->table_rows) fmt::print("   {:<14} {:>9} rows\n", table, rows);
+  for (const auto& [table, rows] : shop->table_rows)
+    fmt::print("   {:<14} {:>9} rows\n", table, rows);
   if (options.generate_only) return kExitOk;
 
   // A fresh run every time: the demo's target and state belong to the demo.
@@ -62,8 +63,7 @@ int RunDemo(const ConnectorRegistry& registry, const DemoOptions& options, bool 
   std::ofstream(dir / "inventory.txt") << InventoryToText(*inventory);
   fmt::print("   {} tables, {} rows, load order {}; {} warning(s) (see {})\n",
              inventory->tables.size(), inventory->total_rows(),
-             Join(inventory->graph.load_order, " -> "), warnings,
-             (dir / "inventory.txt").string());
+             Join(inventory->graph.load_order, " -> "), warnings, (dir / "inventory.txt").string());
 
   fmt::print("\n4. copy into {} ...\n", target);
   auto copy = m.RunCopy(CopyOptions{.workers = options.workers,
@@ -73,10 +73,11 @@ int RunDemo(const ConnectorRegistry& registry, const DemoOptions& options, bool 
   fmt::print("   copied {} rows in {} ({} rows/s)\n", copy->rows, HumanDuration(copy->seconds),
              HumanCount(copy->seconds > 0 ? copy->rows / copy->seconds : 0));
 
-  fmt::print("\n5. verify (row counts and per-chunk digests of every row, plus 100 sampled rows "
-             "per table) ...\n");
-  auto verify = m.RunVerify(VerifyOptions{.workers = options.workers, .sample = 100,
-                                          .chunk_rows = m.plan().copy.chunk_rows});
+  fmt::print(
+      "\n5. verify (row counts and per-chunk digests of every row, plus 100 sampled rows "
+      "per table) ...\n");
+  auto verify = m.RunVerify(VerifyOptions{
+      .workers = options.workers, .sample = 100, .chunk_rows = m.plan().copy.chunk_rows});
   if (!verify) return Fails(verify.error(), "verify");
   fmt::print("{}", VerifyResultToText(*verify));
 
@@ -87,8 +88,7 @@ int RunDemo(const ConnectorRegistry& registry, const DemoOptions& options, bool 
     if (!report) return Fails(report.error(), "report");
     std::ofstream(dir / name) << *report;
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("\nDone in {}. The report is {}\n(also {}; state in {})\n", HumanDuration(seconds),
              (dir / "report.html").string(), (dir / "report.md").string(),
              (dir / ".peerlock").string());

@@ -20,14 +20,14 @@ namespace peerlock {
 
 // What a connector can do, declared up front so the engine plans around it.
 struct Capabilities {
-  bool snapshot_export = false;   // several sessions can share one consistent snapshot
-  bool parallel_read = true;      // sessions may read chunks concurrently
-  int max_writers = 1;            // concurrent loading sessions worth running
-  bool change_capture = false;    // Follow() is implemented
-  bool checksum_pushdown = false; // Checksum() runs inside the server
-  bool freeze = false;            // Freeze()/Thaw()
-  bool row_id = false;            // tables have a hidden stable row id usable as a chunk key
-  bool same_dialect_ddl = false;  // native DDL of this dialect can be replayed verbatim
+  bool snapshot_export = false;    // several sessions can share one consistent snapshot
+  bool parallel_read = true;       // sessions may read chunks concurrently
+  int max_writers = 1;             // concurrent loading sessions worth running
+  bool change_capture = false;     // Follow() is implemented
+  bool checksum_pushdown = false;  // Checksum() runs inside the server
+  bool freeze = false;             // Freeze()/Thaw()
+  bool row_id = false;             // tables have a hidden stable row id usable as a chunk key
+  bool same_dialect_ddl = false;   // native DDL of this dialect can be replayed verbatim
 };
 
 // How exactly a logical type lands in a native type.
@@ -66,12 +66,12 @@ struct ReadSpec {
   std::vector<std::string> columns;  // in output order
   KeySpec key;
   KeyRange range;
-  std::string where;                 // native predicate from the plan's row filter, or empty
+  std::string where;  // native predicate from the plan's row filter, or empty
   bool order_by_key = false;
-  bool random_order = false;         // for sampling
+  bool random_order = false;  // for sampling
   int64_t limit = -1;
   size_t batch_rows = 2048;
-  bool with_key = false;             // append the key columns (or row id) after `columns`
+  bool with_key = false;  // append the key columns (or row id) after `columns`
 };
 
 // A stream of row batches. Next() fills `batch` (cleared first) with up to the spec's
@@ -86,7 +86,7 @@ class RowSource {
 // chunk is loaded exactly once, which a resumed copy trusts over any other record.
 struct ChunkMarker {
   std::string run_id;
-  std::string table;   // source table name
+  std::string table;  // source table name
   int chunk = 0;
   int64_t rows = 0;
   std::string digest;  // Digest::ToString of what was loaded

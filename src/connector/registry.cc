@@ -21,9 +21,8 @@ void ConnectorRegistry::Register(std::unique_ptr<Connector> connector) {
 Result<const Connector*> ConnectorRegistry::Find(const Endpoint& endpoint) const {
   for (const auto& c : connectors_)
     if (c->scheme() == endpoint.scheme()) return c.get();
-  return Fail(Error(ErrorCode::kInvalidArgument,
-                    "no connector for '" + endpoint.scheme() + ":' URLs (" + endpoint.Redacted() +
-                        ")")
+  return Fail(Error(ErrorCode::kInvalidArgument, "no connector for '" + endpoint.scheme() +
+                                                     ":' URLs (" + endpoint.Redacted() + ")")
                   .WithHint("supported schemes: " + Join(Schemes(), ", ")));
 }
 

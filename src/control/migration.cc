@@ -51,8 +51,9 @@ Result<std::unique_ptr<Migration>> Migration::Open(const ConnectorRegistry& regi
     PL_ASSIGN(m->plan_, LoadPlanFile(ref.plan_file));
   } else {
     if (ref.source_url.empty() || ref.target_url.empty())
-      return Fail(Error(ErrorCode::kInvalidArgument, "no migration given")
-                      .WithHint("pass --plan peerlock.yaml, or both --source URL and --target URL"));
+      return Fail(
+          Error(ErrorCode::kInvalidArgument, "no migration given")
+              .WithHint("pass --plan peerlock.yaml, or both --source URL and --target URL"));
     m->plan_ = PlanFromUrls(ref.source_url, ref.target_url);
   }
   EngineContext& ctx = m->ctx_;
@@ -118,7 +119,8 @@ Status WritePlanTemplate(const ConnectorRegistry& registry, const std::string& s
   std::ofstream file(out);
   file << RenderPlanTemplate(PlanFromUrls(source_url, target_url));
   if (!file.flush())
-    return Fail(Error(ErrorCode::kIo, "cannot write " + out).WithHint("check permissions and disk space"));
+    return Fail(
+        Error(ErrorCode::kIo, "cannot write " + out).WithHint("check permissions and disk space"));
   return {};
 }
 

@@ -20,8 +20,8 @@ struct MigrationRef {
   std::string plan_file;   // peerlock.yaml; empty when URLs are given
   std::string source_url;  // used when plan_file is empty
   std::string target_url;
-  std::string state_dir;   // overrides `<plan dir>/.peerlock` (or ./.peerlock without a plan)
-  bool terminal = false;   // draw progress bars
+  std::string state_dir;  // overrides `<plan dir>/.peerlock` (or ./.peerlock without a plan)
+  bool terminal = false;  // draw progress bars
 };
 
 class Migration {

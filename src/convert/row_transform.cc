@@ -59,8 +59,10 @@ bool CastValue(const LogicalType& type, const ValueView& v, RowBatch& out) {
       auto point = text.find('.');
       int frac = point == std::string::npos ? 0 : static_cast<int>(text.size() - point - 1);
       if (type.scale && frac > *type.scale) return false;  // would round
-      if (v.kind == ValueKind::kText) out.AddText(text);
-      else out.Add(v);
+      if (v.kind == ValueKind::kText)
+        out.AddText(text);
+      else
+        out.Add(v);
       return true;
     }
     case TypeKind::kBool:
@@ -75,9 +77,7 @@ bool CastValue(const LogicalType& type, const ValueView& v, RowBatch& out) {
       if (v.kind == ValueKind::kText || v.kind == ValueKind::kBytes) return out.AddBytes(v.s), true;
       out.AddBytes(Canonical(MakeType(TypeKind::kAny), v));
       return true;
-    case TypeKind::kAny:
-      out.Add(v);
-      return true;
+    case TypeKind::kAny: out.Add(v); return true;
     default:  // text-like targets: the canonical text is exact by definition
       if (v.kind == ValueKind::kBytes) return false;
       if (v.kind == ValueKind::kText) return out.AddText(v.s), true;
@@ -106,9 +106,12 @@ Status TransformBatch(const TableMapping& m, const RowBatch& in, RowBatch& out) 
       const ColumnMapping& cm = m.columns[c];
       ValueView v = in.Get(r, c);
       if (cm.mask) {
-        if (v.is_null() || cm.mask->kind == MaskRule::Kind::kNull) out.AddNull();
-        else if (cm.mask->kind == MaskRule::Kind::kFixed) out.AddText(cm.mask->fixed_value);
-        else out.AddText(MaskHash(cm.source_type, v));
+        if (v.is_null() || cm.mask->kind == MaskRule::Kind::kNull)
+          out.AddNull();
+        else if (cm.mask->kind == MaskRule::Kind::kFixed)
+          out.AddText(cm.mask->fixed_value);
+        else
+          out.AddText(MaskHash(cm.source_type, v));
       } else if (cm.cast) {
         if (!CastValue(*cm.cast, v, out))
           return Fail(Error(ErrorCode::kDataLoss,

@@ -138,7 +138,8 @@ Result<TableMapping> MapTable(const Table& source, const MappingContext& ctx) {
       continue;
     }
     if (!all_kept(fk.columns)) {
-      m.warnings.push_back("foreign key to " + fk.ref_table + " is not created: a column is dropped");
+      m.warnings.push_back("foreign key to " + fk.ref_table +
+                           " is not created: a column is dropped");
       continue;
     }
     ForeignKey out = fk;
@@ -169,7 +170,8 @@ Result<TableMapping> MapTable(const Table& source, const MappingContext& ctx) {
     target.indexes.push_back(std::move(out));
   }
   // An untouched same-dialect table is recreated from its own definition, verbatim.
-  if (!reshaped) target.native_sql = source.native_sql;
+  if (!reshaped)
+    target.native_sql = source.native_sql;
   else if (!source.checks.empty() || ToLower(source.native_sql).find("check") != std::string::npos)
     m.warnings.push_back("CHECK constraints are carried only when the table is not reshaped");
   return m;

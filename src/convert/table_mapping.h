@@ -22,8 +22,8 @@ struct ColumnMapping {
   std::string source_name;
   std::string target_name;
   LogicalType source_type;
-  LogicalType compare_type;          // what both sides are hashed as (CANONICAL.md rule zero)
-  std::optional<LogicalType> cast;   // convert values to this type
+  LogicalType compare_type;         // what both sides are hashed as (CANONICAL.md rule zero)
+  std::optional<LogicalType> cast;  // convert values to this type
   std::optional<MaskRule> mask;
 };
 

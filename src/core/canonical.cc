@@ -1,9 +1,10 @@
 #include "core/canonical.h"
 
+#include <xxhash.h>
+
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <xxhash.h>
 
 #include "base/strings.h"
 
@@ -81,8 +82,7 @@ void AppendCanonicalJson(const nlohmann::json& j, std::string& out) {
     case nlohmann::json::value_t::number_float:
       AppendDecimalFromDouble(j.get<double>(), out);
       break;
-    default:
-      out += j.dump();
+    default: out += j.dump();
   }
 }
 
@@ -193,8 +193,7 @@ void AppendCanonical(const LogicalType& type, const ValueView& v, std::string& o
         return;
       }
       break;
-    default:
-      break;
+    default: break;
   }
   AppendByStorage(v, out);
 }

@@ -14,23 +14,23 @@ namespace peerlock {
 
 struct Column {
   std::string name;
-  std::string source_type;      // the declared native type, verbatim ("VARCHAR(40)", "")
-  LogicalType type;             // what PeerLock carries it as
+  std::string source_type;  // the declared native type, verbatim ("VARCHAR(40)", "")
+  LogicalType type;         // what PeerLock carries it as
   bool nullable = true;
   std::optional<std::string> default_sql;  // native default expression
-  bool generated = false;       // computed by the engine: not copied, recreated by DDL
+  bool generated = false;                  // computed by the engine: not copied, recreated by DDL
   std::optional<std::string> generated_sql;
-  std::string collation;        // empty = engine default
-  int64_t off_type_values = -1; // values whose storage class does not match `type` (-1: unknown)
+  std::string collation;         // empty = engine default
+  int64_t off_type_values = -1;  // values whose storage class does not match `type` (-1: unknown)
 };
 
 struct Index {
   std::string name;
   std::vector<std::string> columns;  // empty for pure expression indexes
   bool unique = false;
-  bool from_constraint = false;      // created by a UNIQUE constraint in the table definition
-  std::string where;                 // partial index predicate (native SQL), empty if none
-  std::string native_sql;            // full native definition, for same-dialect recreation
+  bool from_constraint = false;  // created by a UNIQUE constraint in the table definition
+  std::string where;             // partial index predicate (native SQL), empty if none
+  std::string native_sql;        // full native definition, for same-dialect recreation
 };
 
 struct ForeignKey {
@@ -44,17 +44,17 @@ struct ForeignKey {
 };
 
 struct Table {
-  std::string schema;                 // empty where the dialect has none (SQLite "main")
+  std::string schema;  // empty where the dialect has none (SQLite "main")
   std::string name;
   std::vector<Column> columns;
   std::vector<std::string> primary_key;  // column names, in key order; empty = none
-  bool has_row_id = true;             // SQLite rowid tables (a hidden stable key)
+  bool has_row_id = true;                // SQLite rowid tables (a hidden stable key)
   std::vector<Index> indexes;
   std::vector<ForeignKey> foreign_keys;
-  std::vector<std::string> checks;    // native CHECK expressions
-  int64_t rows = -1;                  // exact count where cheap, else estimate; -1 unknown
-  int64_t bytes = -1;                 // on-disk size incl. indexes; -1 unknown
-  std::string native_sql;             // CREATE statement as the engine stores it
+  std::vector<std::string> checks;  // native CHECK expressions
+  int64_t rows = -1;                // exact count where cheap, else estimate; -1 unknown
+  int64_t bytes = -1;               // on-disk size incl. indexes; -1 unknown
+  std::string native_sql;           // CREATE statement as the engine stores it
 
   const Column* FindColumn(const std::string& column) const;
   int ColumnIndex(const std::string& column) const;  // -1 if absent

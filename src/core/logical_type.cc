@@ -50,29 +50,49 @@ std::optional<LogicalType> ParseLogicalType(const std::string& raw) {
     name = Trim(name.substr(0, open));
   }
   LogicalType t;
-  if (name == "bool" || name == "boolean") t.kind = TypeKind::kBool;
-  else if (name == "int" || name == "integer" || name == "int64") t = {.kind = TypeKind::kInt};
-  else if (name == "int32") t = {.kind = TypeKind::kInt, .bits = 32};
-  else if (name == "int16") t = {.kind = TypeKind::kInt, .bits = 16};
-  else if (name == "int8") t = {.kind = TypeKind::kInt, .bits = 8};
-  else if (name == "uint64") t = {.kind = TypeKind::kInt, .is_unsigned = true};
-  else if (name == "decimal" || name == "numeric") t.kind = TypeKind::kDecimal;
-  else if (name == "float32") t.kind = TypeKind::kFloat32;
-  else if (name == "float64" || name == "real" || name == "double") t.kind = TypeKind::kFloat64;
-  else if (name == "text" || name == "string") t.kind = TypeKind::kText;
-  else if (name == "bytes" || name == "blob") t.kind = TypeKind::kBytes;
-  else if (name == "date") t.kind = TypeKind::kDate;
-  else if (name == "time") t.kind = TypeKind::kTime;
-  else if (name == "timestamp") t.kind = TypeKind::kTimestamp;
-  else if (name == "timestamptz") t.kind = TypeKind::kTimestampTz;
-  else if (name == "interval") t.kind = TypeKind::kInterval;
-  else if (name == "uuid") t.kind = TypeKind::kUuid;
-  else if (name == "json") t.kind = TypeKind::kJson;
-  else if (name == "bits") t.kind = TypeKind::kBits;
-  else if (name == "any") t.kind = TypeKind::kAny;
-  else return std::nullopt;
-  if (p && t.kind != TypeKind::kDecimal && t.kind != TypeKind::kText &&
-      t.kind != TypeKind::kBytes)
+  if (name == "bool" || name == "boolean")
+    t.kind = TypeKind::kBool;
+  else if (name == "int" || name == "integer" || name == "int64")
+    t = {.kind = TypeKind::kInt};
+  else if (name == "int32")
+    t = {.kind = TypeKind::kInt, .bits = 32};
+  else if (name == "int16")
+    t = {.kind = TypeKind::kInt, .bits = 16};
+  else if (name == "int8")
+    t = {.kind = TypeKind::kInt, .bits = 8};
+  else if (name == "uint64")
+    t = {.kind = TypeKind::kInt, .is_unsigned = true};
+  else if (name == "decimal" || name == "numeric")
+    t.kind = TypeKind::kDecimal;
+  else if (name == "float32")
+    t.kind = TypeKind::kFloat32;
+  else if (name == "float64" || name == "real" || name == "double")
+    t.kind = TypeKind::kFloat64;
+  else if (name == "text" || name == "string")
+    t.kind = TypeKind::kText;
+  else if (name == "bytes" || name == "blob")
+    t.kind = TypeKind::kBytes;
+  else if (name == "date")
+    t.kind = TypeKind::kDate;
+  else if (name == "time")
+    t.kind = TypeKind::kTime;
+  else if (name == "timestamp")
+    t.kind = TypeKind::kTimestamp;
+  else if (name == "timestamptz")
+    t.kind = TypeKind::kTimestampTz;
+  else if (name == "interval")
+    t.kind = TypeKind::kInterval;
+  else if (name == "uuid")
+    t.kind = TypeKind::kUuid;
+  else if (name == "json")
+    t.kind = TypeKind::kJson;
+  else if (name == "bits")
+    t.kind = TypeKind::kBits;
+  else if (name == "any")
+    t.kind = TypeKind::kAny;
+  else
+    return std::nullopt;
+  if (p && t.kind != TypeKind::kDecimal && t.kind != TypeKind::kText && t.kind != TypeKind::kBytes)
     return std::nullopt;
   t.precision = p;
   t.scale = s;

@@ -10,11 +10,11 @@ namespace peerlock {
 
 enum class TypeKind {
   kBool,
-  kInt,          // integer of `bits` width, signed unless is_unsigned
-  kDecimal,      // exact numeric, optional precision/scale
+  kInt,      // integer of `bits` width, signed unless is_unsigned
+  kDecimal,  // exact numeric, optional precision/scale
   kFloat32,
   kFloat64,
-  kText,         // UTF-8 text, optional max length
+  kText,  // UTF-8 text, optional max length
   kBytes,
   kDate,
   kTime,
@@ -24,16 +24,16 @@ enum class TypeKind {
   kUuid,
   kJson,
   kBits,
-  kAny,          // dynamically typed (SQLite columns without a declared type)
-  kOpaque,       // the engine's own text form; compared only within one dialect
+  kAny,     // dynamically typed (SQLite columns without a declared type)
+  kOpaque,  // the engine's own text form; compared only within one dialect
 };
 
 struct LogicalType {
   TypeKind kind = TypeKind::kAny;
-  int bits = 64;                     // kInt
-  bool is_unsigned = false;          // kInt
-  std::optional<int> precision;      // kDecimal; kText/kBytes max length
-  std::optional<int> scale;          // kDecimal
+  int bits = 64;                 // kInt
+  bool is_unsigned = false;      // kInt
+  std::optional<int> precision;  // kDecimal; kText/kBytes max length
+  std::optional<int> scale;      // kDecimal
 
   bool operator==(const LogicalType&) const = default;
 };

@@ -31,7 +31,9 @@ ValueView RowBatch::Get(size_t row, int column) const {
     case ValueKind::kInt: v.i = cell.i; break;
     case ValueKind::kFloat: v.f = cell.f; break;
     case ValueKind::kText:
-    case ValueKind::kBytes: v.s = std::string_view(arena_).substr(cell.s.offset, cell.s.length); break;
+    case ValueKind::kBytes:
+      v.s = std::string_view(arena_).substr(cell.s.offset, cell.s.length);
+      break;
     case ValueKind::kNull: break;
   }
   return v;

@@ -24,15 +24,18 @@ Status SelectTables(Inventory& inventory, const std::vector<std::string>& tables
   std::set<std::string> wanted;
   for (const auto& name : tables) {
     if (!inventory.Find(name)) {
-      Error error(ErrorCode::kInvalidArgument, "--tables names '" + name +
-                                                   "', which is not a table in scope");
-      if (auto close = ClosestMatch(name, known)) error.WithHint("did you mean '" + *close + "'?");
-      else error.WithHint("tables in scope: " + Join(known, ", "));
+      Error error(ErrorCode::kInvalidArgument,
+                  "--tables names '" + name + "', which is not a table in scope");
+      if (auto close = ClosestMatch(name, known))
+        error.WithHint("did you mean '" + *close + "'?");
+      else
+        error.WithHint("tables in scope: " + Join(known, ", "));
       return Fail(std::move(error));
     }
     wanted.insert(name);
   }
-  std::erase_if(inventory.tables, [&](const TableInventory& t) { return !wanted.count(t.table.name); });
+  std::erase_if(inventory.tables,
+                [&](const TableInventory& t) { return !wanted.count(t.table.name); });
   return {};
 }
 

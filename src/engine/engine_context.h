@@ -20,9 +20,9 @@ struct EngineContext {
   Endpoint source;
   Endpoint target;
   StateStore* state = nullptr;
-  std::string migration;          // StateStore::MigrationKey of the redacted URLs
+  std::string migration;  // StateStore::MigrationKey of the redacted URLs
   const CancelFlag* cancel = nullptr;
-  bool terminal = false;          // stderr is a terminal: draw progress bars
+  bool terminal = false;  // stderr is a terminal: draw progress bars
 
   Result<std::unique_ptr<Session>> OpenSource() const {
     return source_connector->Connect(source, SessionOptions{.read_only = true});

@@ -1,15 +1,17 @@
 #include "engine/progress.h"
 
-#include <cstdio>
-
 #include <fmt/format.h>
+
+#include <cstdio>
 
 #include "base/strings.h"
 
 namespace peerlock {
 
 Progress::Progress(std::string label, int64_t total_rows, bool terminal)
-    : label_(std::move(label)), total_(total_rows), terminal_(terminal),
+    : label_(std::move(label)),
+      total_(total_rows),
+      terminal_(terminal),
       start_(std::chrono::steady_clock::now()) {
   thread_ = std::thread([this] { Loop(); });
 }
@@ -34,10 +36,13 @@ void Progress::Loop() {
   auto period = terminal_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
   std::unique_lock lock(mu_);
   while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     std::string line = Line(elapsed);
-    if (terminal_) std::fprintf(stderr, "\r%s", line.c_str());
-    else std::fprintf(stderr, "%s\n", line.c_str());
+    if (terminal_)
+      std::fprintf(stderr, "\r%s", line.c_str());
+    else
+      std::fprintf(stderr, "%s\n", line.c_str());
     std::fflush(stderr);
   }
 }
@@ -50,10 +55,11 @@ void Progress::Finish() {
   }
   wake_.notify_all();
   thread_.join();
-  if (terminal_) std::fprintf(stderr, "\r%s\n", Line(std::chrono::duration<double>(
-                                                      std::chrono::steady_clock::now() - start_)
-                                                      .count())
-                                                     .c_str());
+  if (terminal_)
+    std::fprintf(
+        stderr, "\r%s\n",
+        Line(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count())
+            .c_str());
 }
 
 }  // namespace peerlock

@@ -31,9 +31,10 @@ std::string ChainHash(const std::string& prev, int64_t seq, const std::string& a
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& dir) {
   PL_ASSIGN(auto db, StateDb::Open(dir + "/state.db"));
-  PL_TRY(db.Exec("CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, "
-                 "migration TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL, "
-                 "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"));
+  PL_TRY(
+      db.Exec("CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, "
+              "migration TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL, "
+              "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"));
   return std::unique_ptr<AuditLog>(new AuditLog(dir, std::move(db)));
 }
 
@@ -61,9 +62,10 @@ Status AuditLog::Append(const std::string& migration, const std::string& action,
     std::string prev = last.empty() ? kGenesis : last[0][1];
     std::string at = NowUtc(), body = detail.dump();
     std::string hash = ChainHash(prev, seq, at, migration, action, body);
-    PL_TRY(db_.Exec("INSERT INTO audit (seq, at, migration, action, detail, prev_hash, hash) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    {std::to_string(seq), at, migration, action, body, prev, hash}));
+    PL_TRY(
+        db_.Exec("INSERT INTO audit (seq, at, migration, action, detail, prev_hash, hash) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 {std::to_string(seq), at, migration, action, body, prev, hash}));
     return std::make_pair(seq, hash);
   };
   auto appended = append();
@@ -91,7 +93,8 @@ Result<AuditCheck> AuditLog::Verify() {
     if (r[5] != prev)
       check.problems.push_back("entry " + r[0] + " does not chain to the entry before it");
     if (ChainHash(r[5], seq, r[1], r[2], r[3], r[4]) != r[6])
-      check.problems.push_back("entry " + r[0] + " (" + r[3] + ") was edited: its hash does not "
+      check.problems.push_back("entry " + r[0] + " (" + r[3] +
+                               ") was edited: its hash does not "
                                "match its content");
     prev = r[6];
     expected_seq = seq + 1;

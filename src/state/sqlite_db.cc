@@ -34,9 +34,11 @@ Result<std::vector<std::vector<std::string>>> StateDb::Query(
     return Fail(Failure(rc, "preparing query"));
   }
   for (size_t i = 0; i < params.size(); ++i) {
-    if (params[i] == "\x01NULL") sqlite3_bind_null(stmt, static_cast<int>(i + 1));
-    else sqlite3_bind_text(stmt, static_cast<int>(i + 1), params[i].data(),
-                           static_cast<int>(params[i].size()), SQLITE_TRANSIENT);
+    if (params[i] == "\x01NULL")
+      sqlite3_bind_null(stmt, static_cast<int>(i + 1));
+    else
+      sqlite3_bind_text(stmt, static_cast<int>(i + 1), params[i].data(),
+                        static_cast<int>(params[i].size()), SQLITE_TRANSIENT);
   }
   std::vector<std::vector<std::string>> rows;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {

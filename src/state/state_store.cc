@@ -1,13 +1,12 @@
 #include "state/state_store.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <chrono>
 #include <filesystem>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 #include "base/strings.h"
 
@@ -51,8 +50,8 @@ nlohmann::json ParseJson(const std::string& text) {
 std::string NowUtc() {
   auto now = std::chrono::system_clock::now();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)),
-                     ms.count());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)), ms.count());
 }
 
 Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
@@ -80,17 +79,24 @@ Result<RunRecord> StateStore::StartRun(const std::string& migration, const std::
                                        const std::string& source, const std::string& target,
                                        const nlohmann::json& options) {
   std::lock_guard lock(mu_);
-  RunRecord run{.uid = RandomUid(), .migration = migration, .kind = kind, .source = source,
-                .target = target, .started_at = NowUtc(), .status = "running", .options = options};
-  PL_TRY(db_.Exec("INSERT INTO runs (uid, migration, kind, source, target, started_at, status, "
-                  "options) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                  {run.uid, migration, kind, source, target, run.started_at, run.status,
-                   options.dump()}));
+  RunRecord run{.uid = RandomUid(),
+                .migration = migration,
+                .kind = kind,
+                .source = source,
+                .target = target,
+                .started_at = NowUtc(),
+                .status = "running",
+                .options = options};
+  PL_TRY(db_.Exec(
+      "INSERT INTO runs (uid, migration, kind, source, target, started_at, status, "
+      "options) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+      {run.uid, migration, kind, source, target, run.started_at, run.status, options.dump()}));
   run.id = db_.LastInsertId();
   return run;
 }
 
-Status StateStore::FinishRun(int64_t run, const std::string& status, const nlohmann::json& summary) {
+Status StateStore::FinishRun(int64_t run, const std::string& status,
+                             const nlohmann::json& summary) {
   std::lock_guard lock(mu_);
   return db_.Exec("UPDATE runs SET status = ?1, finished_at = ?2, summary = ?3 WHERE id = ?4",
                   {status, NowUtc(), summary.dump(), std::to_string(run)});
@@ -100,12 +106,21 @@ Result<std::vector<RunRecord>> StateStore::QueryRuns(const std::string& where,
                                                      const std::vector<std::string>& params) {
   PL_ASSIGN(auto rows, db_.Query("SELECT id, uid, migration, kind, source, target, started_at, "
                                  "coalesce(finished_at, ''), status, options, "
-                                 "coalesce(summary, '') FROM runs " + where, params));
+                                 "coalesce(summary, '') FROM runs " +
+                                     where,
+                                 params));
   std::vector<RunRecord> runs;
   for (auto& r : rows) {
-    runs.push_back(RunRecord{.id = ParseInt64(r[0]).value_or(0), .uid = r[1], .migration = r[2],
-                             .kind = r[3], .source = r[4], .target = r[5], .started_at = r[6],
-                             .finished_at = r[7], .status = r[8], .options = ParseJson(r[9]),
+    runs.push_back(RunRecord{.id = ParseInt64(r[0]).value_or(0),
+                             .uid = r[1],
+                             .migration = r[2],
+                             .kind = r[3],
+                             .source = r[4],
+                             .target = r[5],
+                             .started_at = r[6],
+                             .finished_at = r[7],
+                             .status = r[8],
+                             .options = ParseJson(r[9]),
                              .summary = ParseJson(r[10])});
   }
   return runs;
@@ -128,17 +143,19 @@ Result<std::vector<RunRecord>> StateStore::Runs(const std::string& migration) {
 
 Status StateStore::StepStarted(int64_t run, const std::string& step) {
   std::lock_guard lock(mu_);
-  return db_.Exec("INSERT OR REPLACE INTO steps (run_id, name, status, started_at) "
-                  "VALUES (?1, ?2, 'running', ?3)",
-                  {std::to_string(run), step, NowUtc()});
+  return db_.Exec(
+      "INSERT OR REPLACE INTO steps (run_id, name, status, started_at) "
+      "VALUES (?1, ?2, 'running', ?3)",
+      {std::to_string(run), step, NowUtc()});
 }
 
 Status StateStore::StepFinished(int64_t run, const std::string& step, const std::string& status,
                                 const nlohmann::json& detail) {
   std::lock_guard lock(mu_);
-  return db_.Exec("UPDATE steps SET status = ?1, finished_at = ?2, detail = ?3 "
-                  "WHERE run_id = ?4 AND name = ?5",
-                  {status, NowUtc(), detail.dump(), std::to_string(run), step});
+  return db_.Exec(
+      "UPDATE steps SET status = ?1, finished_at = ?2, detail = ?3 "
+      "WHERE run_id = ?4 AND name = ?5",
+      {status, NowUtc(), detail.dump(), std::to_string(run), step});
 }
 
 Result<std::vector<StepRecord>> StateStore::Steps(int64_t run) {
@@ -148,8 +165,7 @@ Result<std::vector<StepRecord>> StateStore::Steps(int64_t run) {
                                  "ORDER BY started_at, rowid",
                                  {std::to_string(run)}));
   std::vector<StepRecord> steps;
-  for (auto& r : rows)
-    steps.push_back(StepRecord{r[0], r[1], r[2], r[3], ParseJson(r[4])});
+  for (auto& r : rows) steps.push_back(StepRecord{r[0], r[1], r[2], r[3], ParseJson(r[4])});
   return steps;
 }
 
@@ -157,9 +173,10 @@ Status StateStore::SaveChunkPlan(int64_t run, const std::vector<ChunkRecord>& ch
   std::lock_guard lock(mu_);
   PL_TRY(db_.Exec("BEGIN"));
   for (const auto& c : chunks) {
-    auto st = db_.Exec("INSERT OR REPLACE INTO chunks (run_id, table_name, chunk, range, status) "
-                       "VALUES (?1, ?2, ?3, ?4, 'pending')",
-                       {std::to_string(run), c.table, std::to_string(c.chunk), c.range});
+    auto st = db_.Exec(
+        "INSERT OR REPLACE INTO chunks (run_id, table_name, chunk, range, status) "
+        "VALUES (?1, ?2, ?3, ?4, 'pending')",
+        {std::to_string(run), c.table, std::to_string(c.chunk), c.range});
     if (!st) {
       (void)db_.Exec("ROLLBACK");  // report the insert's error, not the rollback's
       return st;
@@ -176,9 +193,12 @@ Result<std::vector<ChunkRecord>> StateStore::ChunkPlan(int64_t run) {
                                  {std::to_string(run)}));
   std::vector<ChunkRecord> chunks;
   for (auto& r : rows)
-    chunks.push_back(ChunkRecord{.table = r[0], .chunk = static_cast<int>(ParseInt64(r[1]).value_or(0)),
-                                 .range = r[2], .status = r[3],
-                                 .rows = ParseInt64(r[4]).value_or(0), .digest = r[5],
+    chunks.push_back(ChunkRecord{.table = r[0],
+                                 .chunk = static_cast<int>(ParseInt64(r[1]).value_or(0)),
+                                 .range = r[2],
+                                 .status = r[3],
+                                 .rows = ParseInt64(r[4]).value_or(0),
+                                 .digest = r[5],
                                  .seconds = std::atof(r[6].c_str())});
   return chunks;
 }
@@ -186,18 +206,20 @@ Result<std::vector<ChunkRecord>> StateStore::ChunkPlan(int64_t run) {
 Status StateStore::ChunkDone(int64_t run, const std::string& table, int chunk, int64_t rows,
                              const std::string& digest, double seconds) {
   std::lock_guard lock(mu_);
-  return db_.Exec("UPDATE chunks SET status = 'done', rows = ?1, digest = ?2, seconds = ?3 "
-                  "WHERE run_id = ?4 AND table_name = ?5 AND chunk = ?6",
-                  {std::to_string(rows), digest, fmt::format("{:.6f}", seconds),
-                   std::to_string(run), table, std::to_string(chunk)});
+  return db_.Exec(
+      "UPDATE chunks SET status = 'done', rows = ?1, digest = ?2, seconds = ?3 "
+      "WHERE run_id = ?4 AND table_name = ?5 AND chunk = ?6",
+      {std::to_string(rows), digest, fmt::format("{:.6f}", seconds), std::to_string(run), table,
+       std::to_string(chunk)});
 }
 
 Status StateStore::SaveTableResult(int64_t run, const std::string& table,
                                    const nlohmann::json& result) {
   std::lock_guard lock(mu_);
-  return db_.Exec("INSERT OR REPLACE INTO table_results (run_id, table_name, result) "
-                  "VALUES (?1, ?2, ?3)",
-                  {std::to_string(run), table, result.dump()});
+  return db_.Exec(
+      "INSERT OR REPLACE INTO table_results (run_id, table_name, result) "
+      "VALUES (?1, ?2, ?3)",
+      {std::to_string(run), table, result.dump()});
 }
 
 Result<std::vector<std::pair<std::string, nlohmann::json>>> StateStore::TableResults(int64_t run) {

@@ -7,11 +7,10 @@
 
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/error.h"
 #include "state/audit_log.h"
@@ -21,12 +20,12 @@ namespace peerlock {
 
 struct RunRecord {
   int64_t id = 0;
-  std::string uid;        // random, unique across machines: used in target bookkeeping
+  std::string uid;  // random, unique across machines: used in target bookkeeping
   std::string migration;
-  std::string kind;       // "copy", "verify", "inventory"
+  std::string kind;            // "copy", "verify", "inventory"
   std::string source, target;  // redacted URLs
   std::string started_at, finished_at;
-  std::string status;     // running, succeeded, failed, interrupted, differences
+  std::string status;  // running, succeeded, failed, interrupted, differences
   nlohmann::json options, summary;
 };
 
@@ -38,7 +37,7 @@ struct StepRecord {
 struct ChunkRecord {
   std::string table;
   int chunk = 0;
-  std::string range;  // EncodeKeyRange
+  std::string range;               // EncodeKeyRange
   std::string status = "pending";  // pending, done
   int64_t rows = 0;
   std::string digest;

@@ -1,12 +1,12 @@
 #include "engine/copy/copy_step.h"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <chrono>
 #include <map>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "base/bounded_queue.h"
 #include "base/fault_points.h"
@@ -48,8 +48,8 @@ Result<RunRecord> ChooseRun(const EngineContext& ctx, const CopyOptions& options
                       .WithHint("run `peerlock copy` without --resume"));
     return *latest;
   }
-  nlohmann::json opts = {{"workers", options.workers}, {"tables", options.tables},
-                         {"chunk_rows", options.chunk_rows}};
+  nlohmann::json opts = {
+      {"workers", options.workers}, {"tables", options.tables}, {"chunk_rows", options.chunk_rows}};
   return ctx.state->StartRun(ctx.migration, "copy", ctx.source.Redacted(), ctx.target.Redacted(),
                              opts);
 }
@@ -82,8 +82,8 @@ Result<std::vector<ChunkJob>> PlanChunks(const EngineContext& ctx, const Invento
                                        "splitting " + t.table.name));
     auto ranges = RangesFromPoints(points);
     for (size_t i = 0; i < ranges.size(); ++i) {
-      records.push_back(ChunkRecord{.table = t.table.name, .chunk = static_cast<int>(i),
-                                    .range = EncodeKeyRange(ranges[i])});
+      records.push_back(ChunkRecord{
+          .table = t.table.name, .chunk = static_cast<int>(i), .range = EncodeKeyRange(ranges[i])});
       jobs.push_back(ChunkJob{&t.mapping, static_cast<int>(i), ranges[i]});
     }
   }
@@ -136,14 +136,14 @@ class ChunkReaders {
       const ChunkJob* job = jobs_[i];
       ChunkPayload payload{job, {}, {}};
       ReadSpec spec = MakeReadSpec(*job->mapping, Side::kSource, job->range, batch_rows_);
-      PL_ASSIGN(payload.digest,
-                WithContext(ReadAndHash(*session, spec, *job->mapping, Side::kSource,
-                                        [&](RowBatch&& b) -> Status {
-                                          payload.batches.push_back(std::move(b));
-                                          return {};
-                                        }),
-                            fmt::format("reading {} chunk {}", job->mapping->source_table,
-                                        job->chunk)));
+      PL_ASSIGN(
+          payload.digest,
+          WithContext(ReadAndHash(*session, spec, *job->mapping, Side::kSource,
+                                  [&](RowBatch&& b) -> Status {
+                                    payload.batches.push_back(std::move(b));
+                                    return {};
+                                  }),
+                      fmt::format("reading {} chunk {}", job->mapping->source_table, job->chunk)));
       if (!queue_.Push(std::move(payload))) break;
     }
     return session->EndSnapshot();
@@ -214,13 +214,15 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
       auto load_start = Clock::now();
       const ChunkJob& job = *payload->job;
       int64_t rows = payload->digest.rows;
-      ChunkMarker marker{.run_id = run.uid, .table = job.mapping->source_table,
-                         .chunk = job.chunk, .digest = payload->digest.ToString()};
+      ChunkMarker marker{.run_id = run.uid,
+                         .table = job.mapping->source_table,
+                         .chunk = job.chunk,
+                         .digest = payload->digest.ToString()};
       BatchListSource batches(std::move(payload->batches));
-      auto loaded = WithContext(target->LoadChunk(job.mapping->target_table,
-                                                   job.mapping->target_columns, batches, marker),
-                                fmt::format("loading {} chunk {}", job.mapping->target_table,
-                                            job.chunk));
+      auto loaded =
+          WithContext(target->LoadChunk(job.mapping->target_table, job.mapping->target_columns,
+                                        batches, marker),
+                      fmt::format("loading {} chunk {}", job.mapping->target_table, job.chunk));
       if (loaded && *loaded != rows)
         loaded = Fail(ErrorCode::kInternal, "loaded row count differs from rows read");
       if (!loaded) {
@@ -254,9 +256,9 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
     PL_ASSIGN(auto post, FinishTargetSchema(ctx, inv, *target));
     summary.warnings = post.warnings;
     summary.foreign_key_problems = post.foreign_key_problems;
-    PL_TRY(state.StepFinished(run.id, "post-data", "succeeded",
-                              {{"warnings", post.warnings},
-                               {"foreign_key_problems", post.foreign_key_problems}}));
+    PL_TRY(state.StepFinished(
+        run.id, "post-data", "succeeded",
+        {{"warnings", post.warnings}, {"foreign_key_problems", post.foreign_key_problems}}));
     PL_TRY(target->ForgetChunks(run.uid));
     summary.chunks = static_cast<int>(jobs.size());
     for (const auto& t : inv.tables) {
@@ -283,14 +285,15 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
                                {{"run", run.uid}, {"error", e.message()}});
     return Fail(status.error());
   }
-  nlohmann::json result = {{"tables", summary.tables.size()},
-                           {"rows", summary.rows},
-                           {"chunks", summary.chunks},
-                           {"seconds", summary.seconds},
-                           {"rows_per_second", summary.seconds > 0 ? summary.rows / summary.seconds : 0},
-                           {"resumed", summary.resumed},
-                           {"warnings", summary.warnings},
-                           {"foreign_key_problems", summary.foreign_key_problems}};
+  nlohmann::json result = {
+      {"tables", summary.tables.size()},
+      {"rows", summary.rows},
+      {"chunks", summary.chunks},
+      {"seconds", summary.seconds},
+      {"rows_per_second", summary.seconds > 0 ? summary.rows / summary.seconds : 0},
+      {"resumed", summary.resumed},
+      {"warnings", summary.warnings},
+      {"foreign_key_problems", summary.foreign_key_problems}};
   PL_TRY(state.FinishRun(run.id, "succeeded", result));
   PL_TRY(state.audit().Append(ctx.migration, "copy.finish",
                               {{"run", run.uid}, {"rows", summary.rows}}));

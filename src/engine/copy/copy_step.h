@@ -14,12 +14,12 @@
 namespace peerlock {
 
 struct CopyOptions {
-  int workers = 2;                     // parallel chunk readers
-  bool resume = false;                 // continue the last interrupted copy
-  std::vector<std::string> tables;     // source tables to copy; empty = all in scope
+  int workers = 2;                       // parallel chunk readers
+  bool resume = false;                   // continue the last interrupted copy
+  std::vector<std::string> tables;       // source tables to copy; empty = all in scope
   IfExists if_exists = IfExists::kFail;  // what to do with a non-empty target table
-  int64_t chunk_rows = 50000;          // rows per chunk
-  int batch_rows = 2048;               // rows per batch in flight
+  int64_t chunk_rows = 50000;            // rows per chunk
+  int batch_rows = 2048;                 // rows per batch in flight
 };
 
 struct CopyTableSummary {

@@ -39,10 +39,10 @@ Status PrepareTargetTables(const EngineContext& ctx, const Inventory& inv, IfExi
     occupied.push_back(name);
   }
   if (!occupied.empty())
-    return Fail(Error(ErrorCode::kBlocked, "target table(s) already hold rows: " +
-                                               Join(occupied, ", "))
-                    .WithHint("use --resume to continue an interrupted copy, --if-exists replace "
-                              "to drop and recopy them, or --if-exists append to add rows"));
+    return Fail(
+        Error(ErrorCode::kBlocked, "target table(s) already hold rows: " + Join(occupied, ", "))
+            .WithHint("use --resume to continue an interrupted copy, --if-exists replace "
+                      "to drop and recopy them, or --if-exists append to add rows"));
   for (const TableInventory* t : to_create)
     for (const auto& sql : dialect.CreateTableSql(t->mapping.target))
       PL_TRY(WithContext(target.Execute(sql), "creating table " + t->mapping.target_table));
@@ -72,8 +72,8 @@ Result<PostDataResult> FinishTargetSchema(const EngineContext& ctx, const Invent
   for (const auto& trigger : catalog.triggers) {
     if (!migrated("trigger", trigger.name)) continue;
     if (auto st = target.Execute(IdempotentCreate(trigger.native_sql, "trigger")); !st)
-      result.warnings.push_back("trigger " + trigger.name + " not created: " +
-                                st.error().message());
+      result.warnings.push_back("trigger " + trigger.name +
+                                " not created: " + st.error().message());
   }
   PL_ASSIGN(result.foreign_key_problems, target.CheckForeignKeys());
   for (const auto& w : result.warnings) PL_LOG_WARN("{}", w);

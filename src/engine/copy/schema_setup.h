@@ -11,8 +11,8 @@
 namespace peerlock {
 
 // Creates each target table, or refuses/drops/keeps an existing non-empty one per `if_exists`.
-Status PrepareTargetTables(const EngineContext& ctx, const Inventory& inventory,
-                           IfExists if_exists, Session& target);
+Status PrepareTargetTables(const EngineContext& ctx, const Inventory& inventory, IfExists if_exists,
+                           Session& target);
 
 struct PostDataResult {
   std::vector<std::string> warnings;              // objects that could not be created

@@ -96,13 +96,16 @@ Status RowDiffer::DiffRange(const KeyRange& range, std::vector<Difference>& out)
   bool by_source = source_rows >= target_rows;
   int64_t half = std::max<int64_t>(1, (by_source ? source_rows : target_rows) / 2);
   PL_ASSIGN(auto points, (by_source ? source_ : target_).SplitPoints(by_source ? src : tgt, half));
-  if (points.empty()) return Fail(ErrorCode::kInternal, "cannot bisect a range of " + m_.source_table);
+  if (points.empty())
+    return Fail(ErrorCode::kInternal, "cannot bisect a range of " + m_.source_table);
   KeyTuple mid = points.front();
   for (const KeyRange& half_range : {KeyRange{range.lower, mid}, KeyRange{mid, range.upper}}) {
-    PL_ASSIGN(Digest s, ReadAndHash(source_, MakeReadSpec(m_, Side::kSource, half_range, batch_rows_),
-                                    m_, Side::kSource, nullptr));
-    PL_ASSIGN(Digest t, ReadAndHash(target_, MakeReadSpec(m_, Side::kTarget, half_range, batch_rows_),
-                                    m_, Side::kTarget, nullptr));
+    PL_ASSIGN(Digest s,
+              ReadAndHash(source_, MakeReadSpec(m_, Side::kSource, half_range, batch_rows_), m_,
+                          Side::kSource, nullptr));
+    PL_ASSIGN(Digest t,
+              ReadAndHash(target_, MakeReadSpec(m_, Side::kTarget, half_range, batch_rows_), m_,
+                          Side::kTarget, nullptr));
     if (!(s == t)) PL_TRY(DiffRange(half_range, out));
   }
   return {};
@@ -137,9 +140,8 @@ Status RowDiffer::DiffKeyless(std::vector<Difference>& out) {
     }
     return {};
   };
-  PL_TRY(scan(Side::kSource, [&](const std::string& h, int64_t rowid) {
-    source_rows[h].push_back(rowid);
-  }));
+  PL_TRY(scan(Side::kSource,
+              [&](const std::string& h, int64_t rowid) { source_rows[h].push_back(rowid); }));
   PL_TRY(scan(Side::kTarget, [&](const std::string& h, int64_t rowid) {
     auto it = source_rows.find(h);
     if (it == source_rows.end() || it->second.empty()) {
@@ -158,7 +160,8 @@ Status RowDiffer::DiffKeyless(std::vector<Difference>& out) {
 Status RowDiffer::Sample(int64_t count, std::vector<Difference>& out, int64_t& sampled) {
   PL_ASSIGN(auto rows, FetchRows(Side::kSource, {}, count, /*random=*/true));
   for (auto& [key, row] : rows) {
-    PL_ASSIGN(auto found, FetchRows(Side::kTarget, KeyRange{row.key_tuple, std::nullopt}, 1, false));
+    PL_ASSIGN(auto found,
+              FetchRows(Side::kTarget, KeyRange{row.key_tuple, std::nullopt}, 1, false));
     std::vector<std::pair<std::string, Row>> one;
     one.emplace_back(key, std::move(row));
     if (!found.empty() && found.front().first != key) found.clear();

@@ -1,12 +1,12 @@
 #include "engine/verify/verify_step.h"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "base/strings.h"
 #include "engine/progress.h"
@@ -26,10 +26,12 @@ struct WorkItem {
 Status CompareItem(const WorkItem& item, Session& source, Session& target, size_t batch_rows,
                    Digest& source_digest, Digest& target_digest, std::vector<Difference>& diffs) {
   const TableMapping& m = *item.mapping;
-  PL_ASSIGN(source_digest, ReadAndHash(source, MakeReadSpec(m, Side::kSource, item.range, batch_rows),
-                                       m, Side::kSource, nullptr));
-  PL_ASSIGN(target_digest, ReadAndHash(target, MakeReadSpec(m, Side::kTarget, item.range, batch_rows),
-                                       m, Side::kTarget, nullptr));
+  PL_ASSIGN(source_digest,
+            ReadAndHash(source, MakeReadSpec(m, Side::kSource, item.range, batch_rows), m,
+                        Side::kSource, nullptr));
+  PL_ASSIGN(target_digest,
+            ReadAndHash(target, MakeReadSpec(m, Side::kTarget, item.range, batch_rows), m,
+                        Side::kTarget, nullptr));
   if (source_digest == target_digest) return {};
   RowDiffer differ(source, target, m, batch_rows);
   return m.keyless ? differ.DiffKeyless(diffs) : differ.DiffRange(item.range, diffs);
@@ -41,9 +43,10 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
   auto start = std::chrono::steady_clock::now();
   PL_ASSIGN(Inventory inv, LoadInventory(ctx, /*count_rows=*/false));
   PL_TRY(SelectTables(inv, options.tables));
-  PL_ASSIGN(RunRecord run, ctx.state->StartRun(ctx.migration, "verify", ctx.source.Redacted(),
-                                                ctx.target.Redacted(),
-                                                {{"sample", options.sample}, {"tables", options.tables}}));
+  PL_ASSIGN(
+      RunRecord run,
+      ctx.state->StartRun(ctx.migration, "verify", ctx.source.Redacted(), ctx.target.Redacted(),
+                          {{"sample", options.sample}, {"tables", options.tables}}));
   PL_TRY(ctx.state->audit().Append(ctx.migration, "verify.start", {{"run", run.uid}}));
   VerifyResult result;
   const size_t batch_rows = 2048;
@@ -104,7 +107,8 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
           result.rows_compared += s.rows;
           v.difference_count += static_cast<int64_t>(diffs.size());
           for (auto& d : diffs)
-            if (v.differences.size() < options.max_differences) v.differences.push_back(std::move(d));
+            if (v.differences.size() < options.max_differences)
+              v.differences.push_back(std::move(d));
         }
         PL_TRY(src->EndSnapshot());
         return tgt->EndSnapshot();
@@ -162,9 +166,9 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
                                {"differences", differences},
                                {"rows_compared", result.rows_compared},
                                {"seconds", result.seconds}}));
-  PL_TRY(ctx.state->audit().Append(ctx.migration, "verify.finish",
-                                   {{"run", run.uid}, {"equal", result.equal},
-                                    {"differences", differences}}));
+  PL_TRY(ctx.state->audit().Append(
+      ctx.migration, "verify.finish",
+      {{"run", run.uid}, {"equal", result.equal}, {"differences", differences}}));
   return result;
 }
 
@@ -185,26 +189,28 @@ nlohmann::json VerifyResultToJson(const VerifyResult& result) {
     if (v.sampled) t["sampled"] = v.sampled;
     tables.push_back(std::move(t));
   }
-  return {{"equal", result.equal}, {"tables", tables}, {"rows_compared", result.rows_compared},
+  return {{"equal", result.equal},
+          {"tables", tables},
+          {"rows_compared", result.rows_compared},
           {"seconds", result.seconds}};
 }
 
 std::string VerifyResultToText(const VerifyResult& result) {
-  std::string out = fmt::format("{:<28} {:>10} {:>10}  {}\n", "TABLE", "SOURCE", "TARGET", "RESULT");
+  std::string out =
+      fmt::format("{:<28} {:>10} {:>10}  {}\n", "TABLE", "SOURCE", "TARGET", "RESULT");
   for (const auto& v : result.tables) {
     out += fmt::format("{:<28} {:>10} {:>10}  {}\n", v.table, v.source_rows, v.target_rows,
-                       v.equal ? "equal"
-                               : !v.problem.empty() ? v.problem
-                                                    : fmt::format("{} difference(s)", v.difference_count));
+                       v.equal              ? "equal"
+                       : !v.problem.empty() ? v.problem
+                                            : fmt::format("{} difference(s)", v.difference_count));
     for (const auto& d : v.differences)
       out += fmt::format("    {:<8} {}{}\n", d.kind, d.key.dump(),
                          d.columns.empty() ? "" : " columns: " + Join(d.columns, ", "));
     if (v.difference_count > static_cast<int64_t>(v.differences.size()))
       out += fmt::format("    ... and {} more\n", v.difference_count - v.differences.size());
   }
-  out += fmt::format("\n{}: {} rows compared in {}\n",
-                     result.equal ? "EQUAL" : "DIFFERENT", result.rows_compared,
-                     HumanDuration(result.seconds));
+  out += fmt::format("\n{}: {} rows compared in {}\n", result.equal ? "EQUAL" : "DIFFERENT",
+                     result.rows_compared, HumanDuration(result.seconds));
   return out;
 }
 

@@ -6,10 +6,9 @@
 // are compared as multisets of rows (differences named by row id). `sample` additionally
 // compares that many random rows field by field. Workers compare chunks in parallel.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/engine_context.h"
 
