@@ -191,29 +191,16 @@ class PlanParser {
 
 Result<Plan> ParsePlan(const std::string& yaml_text, const std::string& file) {
   PlanYaml yaml(yaml_text, file.empty() ? "<plan>" : file);
-  // yaml-cpp reports problems by throwing; this is the boundary where they become values.
+  // yaml-cpp reports problems by throwing; LoadDocument turns syntax errors into values, and
+  // this is the boundary for anything else the traversal might throw.
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(yaml_text);
-    if (documents.empty() || documents[0].IsNull()) {
-      return Fail(yaml.Fail({.line = 1, .column = 1}, "the plan is empty",
-                            "a map with source and target",
-                            "`peerlock init` writes a commented plan to start from"));
-    }
-    if (documents.size() > 1) {
-      return Fail(
-          yaml.Fail(PlanYaml::Where(documents[1]),
-                    "the plan holds " + std::to_string(documents.size()) + " YAML documents", "one",
-                    "remove the '---' separator and merge the documents"));
-    }
-    PL_ASSIGN(Plan plan, PlanParser(yaml).Parse(documents[0]));
+    PL_ASSIGN(YAML::Node root, yaml.LoadDocument());
+    PL_ASSIGN(Plan plan, PlanParser(yaml).Parse(root));
     plan.file = file;
     return plan;
   } catch (const YAML::Exception& e) {
     return Fail(yaml.Fail(PlanYaml::FromMark(e.mark), "invalid YAML (" + e.msg + ")",
-                          "well-formed YAML",
-                          "check the indentation (spaces, not tabs) and quoting near this "
-                          "line; quote values that contain ': ' or ' #' or start with "
-                          "* & ! [ { or %"));
+                          "well-formed YAML", "docs/plan.md shows the plan's format"));
   } catch (const std::exception& e) {
     return Fail(ErrorCode::kInternal, yaml.file() + ": reading the plan failed: " + e.what());
   }

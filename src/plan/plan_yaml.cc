@@ -1,9 +1,11 @@
 #include "plan/plan_yaml.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <limits>
+#include <sstream>
 
 #include "base/strings.h"
 #include "plan/plan_error.h"
@@ -12,12 +14,67 @@ namespace peerlock::plan_internal {
 namespace {
 
 constexpr char kDocsHint[] = "docs/plan.md lists every key of the plan file";
+constexpr char kSyntaxHint[] =
+    "check the indentation (spaces, not tabs) and quoting near this line; quote values that "
+    "contain ': ' or ' #' or start with * & ! [ { , or %";
 
 std::string Join(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
 }
 
+// Records where each document starts, for the pre-scan in LoadDocument; ignores the rest.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 }  // namespace
+
+Result<YAML::Node> PlanYaml::LoadDocument() const {
+  try {
+    // YAML::LoadAll never returns on a stray top-level ',' in yaml-cpp 0.7 (it adds the same
+    // empty document forever: jbeder/yaml-cpp#1040, fixed upstream by #1319). So documents are
+    // counted with a bounded number of parser steps first, and only then is one loaded.
+    std::istringstream stream{std::string(text_)};
+    YAML::Parser parser(stream);
+    DocumentStarts documents;
+    for (int i = 0; i < 2 && parser.HandleNextDocument(documents); ++i) {
+    }
+    if (documents.starts.size() == 2) {
+      SourceLocation second = FromMark(documents.starts[1]);
+      if (documents.starts[1].pos == documents.starts[0].pos) {  // the parser is stuck
+        std::string token(text_.substr(static_cast<size_t>(documents.starts[1].pos), 1));
+        return std::unexpected(Fail(second, "invalid YAML (unexpected '" + token + "')",
+                                    "well-formed YAML", kSyntaxHint));
+      }
+      return std::unexpected(Fail(second, "the plan holds more than one YAML document", "one",
+                                  "remove the '---' separator and merge the documents"));
+    }
+    YAML::Node root = documents.starts.empty() ? YAML::Node() : YAML::Load(std::string(text_));
+    if (root.IsNull()) {
+      return std::unexpected(Fail({.line = 1, .column = 1}, "the plan is empty",
+                                  "a map with source and target",
+                                  "`peerlock init` writes a commented plan to start from"));
+    }
+    return root;
+  } catch (const YAML::Exception& e) {
+    return std::unexpected(
+        Fail(FromMark(e.mark), "invalid YAML (" + e.msg + ")", "well-formed YAML", kSyntaxHint));
+  }
+}
 
 SourceLocation PlanYaml::FromMark(const YAML::Mark& mark) {
   if (mark.line < 0 || mark.column < 0) return {};  // Mark::null_mark(): built, not parsed

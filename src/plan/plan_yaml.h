@@ -38,6 +38,10 @@ class PlanYaml {
 
   const std::string& file() const { return file_; }
 
+  // Parses the text, which must hold exactly one YAML document (an empty text is an error too).
+  // Syntax errors become located plan errors; nothing is thrown.
+  Result<YAML::Node> LoadDocument() const;
+
   // The 1-based location of `node` (or of a yaml-cpp mark); {0, 0} when it has none.
   static SourceLocation Where(const YAML::Node& node);
   static SourceLocation FromMark(const YAML::Mark& mark);
