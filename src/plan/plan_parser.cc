@@ -141,8 +141,14 @@ class PlanParser {
     PL_ASSIGN(std::vector<Entry> keys,
               yaml_.Entries(section, kTablesKeys, "a map with include and/or exclude"));
     for (const Entry& key : keys) {
-      PL_ASSIGN(std::vector<std::string> globs,
-                yaml_.StringList(key.value, "a list of table name globs such as [\"*\"]"));
+      const char* expected = "a list of table name globs such as [\"*\"]";
+      // "tmp_*, old_*" reads as one glob that matches nothing: surely a list was meant.
+      if (key.value.node.IsScalar() && key.value.node.Scalar().find(',') != std::string::npos) {
+        return Fail(yaml_.Fail(key.value.where,
+                               key.value.path + " is " + PlanYaml::Describe(key.value.node),
+                               expected, "write a list in brackets: [\"tmp_*\", \"old_*\"]"));
+      }
+      PL_ASSIGN(std::vector<std::string> globs, yaml_.StringList(key.value, expected));
       if (key.key == "include") {
         if (globs.empty()) {
           return Fail(yaml_.Fail(key.value.where, "tables.include is empty",

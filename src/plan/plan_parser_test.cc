@@ -128,6 +128,10 @@ TEST(PlanParser, SuggestsTheClosestKey) {
               8, 23, "transform.t.columns.c has unknown key 'vale'", "did you mean 'value'?");
   ExpectError(std::string(kEndpoints) + "copy:\n  zzzzzzzz: 1\n", 6, 3, "unknown key",
               "docs/plan.md");
+  ExpectError(std::string(kEndpoints) +
+                  "transform:\n  t:\n    columns:\n      c: {cast: "
+                  "decimal(10,2)}\n",
+              8, 28, "unknown key '2)'", "quote values that contain");
 }
 
 TEST(PlanParser, LocatesYamlSyntaxErrors) {
@@ -141,6 +145,8 @@ TEST(PlanParser, LocatesYamlSyntaxErrors) {
 TEST(PlanParser, RejectsWrongTypes) {
   ExpectError(std::string(kEndpoints) + "tables:\n  include: {a: 1}\n", 6, 12,
               "tables.include is a map", "list");
+  ExpectError(std::string(kEndpoints) + "tables:\n  exclude: tmp_*, old_*\n", 6, 12,
+              "tables.exclude is 'tmp_*, old_*', expected a list", "brackets");
   ExpectError(std::string(kEndpoints) + "tables:\n  exclude: [a, [b]]\n", 6, 16,
               "tables.exclude[1] is a list");
   ExpectError(std::string(kEndpoints) + "copy:\n  workers: two\n", 6, 12,

@@ -56,7 +56,8 @@ Result<YAML::Node> PlanYaml::LoadDocument() const {
     if (documents.starts.size() == 2) {
       SourceLocation second = FromMark(documents.starts[1]);
       if (documents.starts[1].pos == documents.starts[0].pos) {  // the parser is stuck
-        std::string token(text_.substr(static_cast<size_t>(documents.starts[1].pos), 1));
+        auto pos = std::min(static_cast<size_t>(documents.starts[1].pos), text_.size());
+        std::string token(text_.substr(pos, 1));
         return std::unexpected(Fail(second, "invalid YAML (unexpected '" + token + "')",
                                     "well-formed YAML", kSyntaxHint));
       }
@@ -140,8 +141,13 @@ Result<std::vector<Entry>> PlanYaml::Entries(const Field& map, const std::vector
       }
     }
     if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      // In {a: x, b: y} an unquoted ',' inside a value starts a new key ("decimal(10,2)").
+      std::string otherwise = map.node.Style() == YAML::EmitterStyle::Flow
+                                  ? "inside { } a ',' ends a value: quote values that contain "
+                                    "one, e.g. {cast: \"decimal(10,2)\"}"
+                                  : kDocsHint;
       return std::unexpected(Fail(key_where, Name(map) + " has unknown key '" + key + "'",
-                                  "one of " + QuotedList(keys), DidYouMean(key, keys, kDocsHint)));
+                                  "one of " + QuotedList(keys), DidYouMean(key, keys, otherwise)));
     }
     YAML::Node value = pair.second;
     SourceLocation value_where = value.IsNull() ? key_where : Where(value);

@@ -44,7 +44,13 @@ std::string TempDir::File(const std::string& name) const { return path_ + "/" + 
 std::string RunResult::Describe() const {
   std::string head = exit_code >= 0 ? "exit " + std::to_string(exit_code)
                                      : "killed by signal " + std::to_string(-exit_code);
-  return head + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
+  // Long outputs (thousands of differences) are cut: the head says what went wrong.
+  auto cut = [](const std::string& text) {
+    constexpr size_t kMax = 4000;
+    if (text.size() <= kMax) return text;
+    return text.substr(0, kMax) + "\n... (" + std::to_string(text.size() - kMax) + " more bytes)";
+  };
+  return head + "\n--- stdout ---\n" + cut(out) + "\n--- stderr ---\n" + cut(err);
 }
 
 RunResult RunPeerlock(const std::vector<std::string>& args, const EnvList& env_extra) {

@@ -39,14 +39,20 @@ struct ChunkPayload {
 
 // The run to write into: a fresh one, or the interrupted one being resumed.
 Result<RunRecord> ChooseRun(const EngineContext& ctx, const CopyOptions& options) {
-  PL_ASSIGN(auto latest, ctx.state->LatestRun(ctx.migration, "copy"));
   if (options.resume) {
-    if (!latest || latest->status == "succeeded")
-      return Fail(Error(ErrorCode::kNotFound, "there is no interrupted copy of " +
-                                                  ctx.source.Redacted() + " -> " +
-                                                  ctx.target.Redacted() + " to resume")
-                      .WithHint("run `peerlock copy` without --resume"));
-    return *latest;
+    // The newest copy that planned chunks and did not finish; a copy refused before planning
+    // (e.g. a non-empty target) must not hide the interrupted one behind it.
+    PL_ASSIGN(auto runs, ctx.state->Runs(ctx.migration));
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+      if (it->kind != "copy") continue;
+      if (it->status == "succeeded") break;
+      PL_ASSIGN(auto chunks, ctx.state->ChunkPlan(it->id));
+      if (!chunks.empty()) return *it;
+    }
+    return Fail(Error(ErrorCode::kNotFound, "there is no interrupted copy of " +
+                                                ctx.source.Redacted() + " -> " +
+                                                ctx.target.Redacted() + " to resume")
+                    .WithHint("run `peerlock copy` without --resume"));
   }
   nlohmann::json opts = {
       {"workers", options.workers}, {"tables", options.tables}, {"chunk_rows", options.chunk_rows}};
@@ -180,6 +186,10 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
     if (!options.resume) {
       PL_TRY(state.StepStarted(run.id, "create-tables"));
       PL_TRY(PrepareTargetTables(ctx, inv, options.if_exists, *target));
+      // Starting over abandons earlier interrupted runs: their markers must not outlive them.
+      PL_ASSIGN(auto earlier, state.Runs(ctx.migration));
+      for (const auto& r : earlier)
+        if (r.kind == "copy" && r.id != run.id) PL_TRY(target->ForgetChunks(r.uid));
       PL_TRY(state.StepFinished(run.id, "create-tables", "succeeded"));
     }
     PL_ASSIGN(auto jobs, PlanChunks(ctx, inv, run, options, *source));
