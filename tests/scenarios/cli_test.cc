@@ -2,14 +2,14 @@
 // 3 runtime failure), messages that point at the problem, init/inventory/report/audit, and
 // secrets that never leave the environment.
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "scenarios/scenario_support.h"
 
@@ -127,8 +127,8 @@ TEST_F(Cli, NonexistentSourceIsRuntimeFailureNamingThePath) {
 TEST_F(Cli, SourceThatIsNotADatabaseIsRuntimeFailure) {
   std::string junk = dir_.File("junk.db");
   WriteFile(junk, std::string(4096, 'j'));
-  RunResult run = RunPeerlock(
-      {"inventory", "--source", SqliteUrl(junk), "--target", SqliteUrl(target_), "--state", state_});
+  RunResult run = RunPeerlock({"inventory", "--source", SqliteUrl(junk), "--target",
+                               SqliteUrl(target_), "--state", state_});
   EXPECT_EQ(run.exit_code, 3) << run.Describe();
   EXPECT_NE(run.err.find(junk), std::string::npos) << run.err;
 }
@@ -152,14 +152,13 @@ TEST_F(Cli, UsageErrorsAreBadInput) {
       {"copy", "--if-exists", "sometimes", "--source", SqliteUrl(source_), "--target",
        SqliteUrl(target_)},
       {"copy", "--workers", "0", "--source", SqliteUrl(source_), "--target", SqliteUrl(target_)},
-      {"copy", "--state", state_},  // no migration
+      {"copy", "--state", state_},                                  // no migration
       {"copy", "--source", SqliteUrl(source_), "--state", state_},  // no target
-      {"verify", "--plan", dir_.File("p.yaml"), "--source", SqliteUrl(source_), "--state",
-       state_},
-      {"report", "--format", "xml", "--source", SqliteUrl(source_), "--target",
-       SqliteUrl(target_), "--state", state_},
-      {"inventory", "--source", "mysqlx://somewhere/db", "--target", SqliteUrl(target_),
+      {"verify", "--plan", dir_.File("p.yaml"), "--source", SqliteUrl(source_), "--state", state_},
+      {"report", "--format", "xml", "--source", SqliteUrl(source_), "--target", SqliteUrl(target_),
        "--state", state_},
+      {"inventory", "--source", "mysqlx://somewhere/db", "--target", SqliteUrl(target_), "--state",
+       state_},
   };
   for (const auto& args : cases) {
     RunResult run = RunPeerlock(args);

@@ -2,11 +2,11 @@
 // commit and its record in the state store resumes to a target holding every source row exactly
 // once, with the bookkeeping gone and verify equal.
 
+#include <gtest/gtest.h>
+
 #include <csignal>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "scenarios/scenario_support.h"
 
@@ -195,8 +195,7 @@ TEST_F(Resume, KilledThenKilledAgainWhileResumingThenResumed) {
 
   RunResult third = Copy({"--resume"});
   ASSERT_EQ(third.exit_code, 0) << third.Describe();
-  EXPECT_NE(third.out.find("resumed: 12 chunk(s) were already in"), std::string::npos)
-      << third.out;
+  EXPECT_NE(third.out.find("resumed: 12 chunk(s) were already in"), std::string::npos) << third.out;
   ExpectCompleteCopy();
 }
 

@@ -1,6 +1,7 @@
 #include "scenarios/scenario_support.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,8 +15,6 @@
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 extern char** environ;
 
@@ -43,7 +42,7 @@ std::string TempDir::File(const std::string& name) const { return path_ + "/" + 
 
 std::string RunResult::Describe() const {
   std::string head = exit_code >= 0 ? "exit " + std::to_string(exit_code)
-                                     : "killed by signal " + std::to_string(-exit_code);
+                                    : "killed by signal " + std::to_string(-exit_code);
   // Long outputs (thousands of differences) are cut: the head says what went wrong.
   auto cut = [](const std::string& text) {
     constexpr size_t kMax = 4000;
@@ -138,9 +137,12 @@ RunResult RunPeerlock(const std::vector<std::string>& args, const EnvList& env_e
       return result;
     }
   }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) result.exit_code = -WTERMSIG(status);
-  else result.exit_code = -1000;
+  if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    result.exit_code = -WTERMSIG(status);
+  else
+    result.exit_code = -1000;
   return result;
 }
 
@@ -207,8 +209,7 @@ std::string Value::Describe() const {
 }
 
 Db::Db(const std::string& path) {
-  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                           nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) ADD_FAILURE() << "sqlite3_open_v2(" << path << "): " << sqlite3_errstr(rc);
   sqlite3_busy_timeout(db_, 10000);
 }
@@ -280,8 +281,10 @@ bool Db::Run(const std::string& sql, const std::vector<Value>& params) {
         sqlite3_bind_text64(stmt, index, v.s.data(), v.s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
         break;
       case SQLITE_BLOB:
-        if (v.s.empty()) sqlite3_bind_zeroblob(stmt, index, 0);
-        else sqlite3_bind_blob64(stmt, index, v.s.data(), v.s.size(), SQLITE_TRANSIENT);
+        if (v.s.empty())
+          sqlite3_bind_zeroblob(stmt, index, 0);
+        else
+          sqlite3_bind_blob64(stmt, index, v.s.data(), v.s.size(), SQLITE_TRANSIENT);
         break;
       default: sqlite3_bind_null(stmt, index); break;
     }
@@ -305,7 +308,8 @@ std::vector<Row> Db::Rows(const std::string& sql) {
     for (int c = 0; c < sqlite3_column_count(stmt); ++c) row.push_back(ColumnValue(stmt, c));
     rows.push_back(std::move(row));
   }
-  if (rc != SQLITE_DONE) ADD_FAILURE() << "step failed: " << sqlite3_errmsg(db_) << "\n  in: " << sql;
+  if (rc != SQLITE_DONE)
+    ADD_FAILURE() << "step failed: " << sqlite3_errmsg(db_) << "\n  in: " << sql;
   sqlite3_finalize(stmt);
   return rows;
 }
@@ -315,13 +319,16 @@ std::vector<std::vector<std::optional<std::string>>> Db::Query(const std::string
   for (const Row& row : Rows(sql)) {
     std::vector<std::optional<std::string>> text;
     for (const Value& v : row) {
-      if (v.type == SQLITE_NULL) text.emplace_back(std::nullopt);
-      else if (v.type == SQLITE_INTEGER) text.emplace_back(std::to_string(v.i));
+      if (v.type == SQLITE_NULL)
+        text.emplace_back(std::nullopt);
+      else if (v.type == SQLITE_INTEGER)
+        text.emplace_back(std::to_string(v.i));
       else if (v.type == SQLITE_FLOAT) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "%.17g", v.f);
         text.emplace_back(buf);
-      } else text.emplace_back(v.s);
+      } else
+        text.emplace_back(v.s);
     }
     out.push_back(std::move(text));
   }
@@ -365,8 +372,8 @@ std::string QuoteId(const std::string& name) {
 
 void WritePlan(const std::string& path, const std::string& source_db, const std::string& target_db,
                const std::string& extra) {
-  WriteFile(path, "version: 1\nsource:\n  url: " + SqliteUrl(source_db) + "\ntarget:\n  url: " +
-                      SqliteUrl(target_db) + "\n" + extra);
+  WriteFile(path, "version: 1\nsource:\n  url: " + SqliteUrl(source_db) +
+                      "\ntarget:\n  url: " + SqliteUrl(target_db) + "\n" + extra);
 }
 
 std::string CompareQuery(const std::string& source_db, const std::string& target_db,

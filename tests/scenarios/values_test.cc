@@ -1,14 +1,14 @@
 // Value fidelity: every value SQLite can hold arrives in the target exactly as it was in the
 // source (storage class, bytes, and for REALs every bit), through the real binary.
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "scenarios/scenario_support.h"
 
@@ -199,8 +199,7 @@ TEST_F(ValueFidelity, StorageClassesAndBytesMatchViaAttach) {
   Db db(source_);
   ASSERT_TRUE(db.Exec("ATTACH DATABASE '" + target_ + "' AS tgt"));
   for (const auto& table : Tables()) {
-    auto columns =
-        db.Query("SELECT name FROM pragma_table_info(" + QuoteLiteral(table.name) + ")");
+    auto columns = db.Query("SELECT name FROM pragma_table_info(" + QuoteLiteral(table.name) + ")");
     ASSERT_FALSE(columns.empty()) << table.name;
     std::string exprs;
     for (const auto& c : columns) {
@@ -211,10 +210,8 @@ TEST_F(ValueFidelity, StorageClassesAndBytesMatchViaAttach) {
     std::string q = QuoteId(table.name);
     std::string left = "SELECT " + exprs + " FROM main." + q;
     std::string right = "SELECT " + exprs + " FROM tgt." + q;
-    EXPECT_EQ(db.Int("SELECT count(*) FROM (" + left + " EXCEPT " + right + ")"), 0)
-        << table.name;
-    EXPECT_EQ(db.Int("SELECT count(*) FROM (" + right + " EXCEPT " + left + ")"), 0)
-        << table.name;
+    EXPECT_EQ(db.Int("SELECT count(*) FROM (" + left + " EXCEPT " + right + ")"), 0) << table.name;
+    EXPECT_EQ(db.Int("SELECT count(*) FROM (" + right + " EXCEPT " + left + ")"), 0) << table.name;
     EXPECT_EQ(db.Int("SELECT count(*) FROM main." + q), db.Int("SELECT count(*) FROM tgt." + q))
         << table.name;
   }

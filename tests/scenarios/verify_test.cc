@@ -2,13 +2,13 @@
 // and named exactly (table, kind, key, columns); equal copies verify equal, with sampling and
 // with a plan full of transforms.
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "scenarios/scenario_support.h"
 
@@ -222,7 +222,8 @@ TEST_F(Verify, KeylessDuplicateCountMatters) {
   // Multiset, not set: dropping one of six identical rows is a difference.
   {
     Db db(target_);
-    ASSERT_TRUE(db.Exec("DELETE FROM loose WHERE rowid = (SELECT max(rowid) FROM loose WHERE a = 3)"));
+    ASSERT_TRUE(
+        db.Exec("DELETE FROM loose WHERE rowid = (SELECT max(rowid) FROM loose WHERE a = 3)"));
     ASSERT_EQ(sqlite3_changes(db.handle()), 1);
   }
   RunResult run;
