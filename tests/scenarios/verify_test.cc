@@ -322,7 +322,9 @@ copy:
 };
 
 TEST_F(VerifyTransforms, CopyAppliesEveryRuleAndVerifiesEqual) {
-  RunResult run = RunPeerlock({"verify", "--json", "--plan", plan_, "--state", state_});
+  // Sampled rows go through the same rules (filter included) as the digests.
+  RunResult run =
+      RunPeerlock({"verify", "--json", "--sample", "100", "--plan", plan_, "--state", state_});
   ASSERT_EQ(run.exit_code, 0) << run.Describe();
   json verdict = json::parse(run.out, nullptr, false);
   ASSERT_FALSE(verdict.is_discarded()) << run.out;
@@ -335,6 +337,7 @@ TEST_F(VerifyTransforms, CopyAppliesEveryRuleAndVerifiesEqual) {
     EXPECT_EQ(t["source_rows"], 2000);  // the filtered rows only
     EXPECT_EQ(t["target_rows"], 2000);
     EXPECT_EQ(t["equal"], true);
+    EXPECT_EQ(t["sampled"], 100);
   }
   EXPECT_TRUE(found) << verdict.dump(2);
 
