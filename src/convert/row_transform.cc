@@ -1,10 +1,9 @@
 #include "convert/row_transform.h"
 
-#include <openssl/evp.h>
-
 #include <charconv>
 #include <cmath>
 
+#include "base/sha256.h"
 #include "base/strings.h"
 #include "core/canonical.h"
 
@@ -89,11 +88,7 @@ bool CastValue(const LogicalType& type, const ValueView& v, RowBatch& out) {
 }  // namespace
 
 std::string MaskHash(const LogicalType& type, const ValueView& value) {
-  std::string text = Canonical(type, value);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
+  return Sha256Hex(Canonical(type, value));
 }
 
 Status TransformBatch(const TableMapping& m, const RowBatch& in, RowBatch& out) {

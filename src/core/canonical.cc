@@ -207,7 +207,6 @@ std::string Canonical(const LogicalType& type, const ValueView& value) {
 RowHash HashRow(const RowBatch& batch, size_t row, const std::vector<LogicalType>& types,
                 std::string& scratch) {
   scratch.clear();
-  std::string value;
   for (int c = 0; c < batch.columns(); ++c) {
     ValueView v = batch.Get(row, c);
     if (v.is_null()) {

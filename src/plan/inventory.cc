@@ -66,7 +66,8 @@ Result<Inventory> BuildInventory(const Catalog& source, const Plan& plan,
     bool ok = ctx.same_dialect;
     inv.objects.push_back({"view", view.name, ok,
                            ok ? "recreated from its definition after the data"
-                              : "its SQL is " + source.dialect + "-specific: recreate it by hand"});
+                              : "its SQL is " + source.dialect + "-specific: recreate it by hand",
+                           view.native_sql});
   }
   for (const auto& trigger : source.triggers) {
     bool ok = ctx.same_dialect && ctx.in_scope.count(trigger.table) &&
@@ -75,7 +76,8 @@ Result<Inventory> BuildInventory(const Catalog& source, const Plan& plan,
                            ok ? "recreated after the data, so it does not fire during the copy"
                            : !ctx.same_dialect
                                ? "its SQL is " + source.dialect + "-specific: recreate it by hand"
-                               : "its table is renamed or not migrated"});
+                               : "its table is renamed or not migrated",
+                           trigger.native_sql});
   }
   return inv;
 }

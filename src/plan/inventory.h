@@ -26,6 +26,7 @@ struct ObjectNote {
   std::string name;
   bool migrated = false;
   std::string reason;
+  std::string native_sql;  // views and triggers: the definition replayed on the target
 };
 
 struct Inventory {

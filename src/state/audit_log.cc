@@ -1,16 +1,14 @@
 #include "state/audit_log.h"
 
-#include <openssl/evp.h>
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "base/sha256.h"
 #include "base/strings.h"
+#include "base/time_text.h"
 
 namespace peerlock {
-
-std::string NowUtc();  // state_store.cc
 
 namespace {
 
@@ -21,10 +19,7 @@ std::string ChainHash(const std::string& prev, int64_t seq, const std::string& a
                       const std::string& detail) {
   std::string text = prev + "\n" + std::to_string(seq) + "\n" + at + "\n" + migration + "\n" +
                      action + "\n" + detail;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
+  return Sha256Hex(text);
 }
 
 }  // namespace

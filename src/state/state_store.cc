@@ -1,13 +1,12 @@
 #include "state/state_store.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <chrono>
 #include <filesystem>
 
+#include "base/sha256.h"
 #include "base/strings.h"
 
 namespace peerlock {
@@ -47,13 +46,6 @@ nlohmann::json ParseJson(const std::string& text) {
 
 }  // namespace
 
-std::string NowUtc() {
-  auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z",
-                     fmt::gmtime(std::chrono::system_clock::to_time_t(now)), ms.count());
-}
-
 Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -69,10 +61,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
 
 std::string StateStore::MigrationKey(const std::string& source, const std::string& target) {
   std::string text = source + "\n" + target;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), 8));
+  return Sha256Hex(text).substr(0, 16);  // 8 bytes: unique enough to key a directory
 }
 
 Result<RunRecord> StateStore::StartRun(const std::string& migration, const std::string& kind,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/time_text.h"
 #include "state/audit_log.h"
 #include "state/sqlite_db.h"
 
@@ -85,8 +86,5 @@ class StateStore {
   StateDb db_;
   std::unique_ptr<AuditLog> audit_;
 };
-
-// "2026-11-25T14:03:07.123Z"
-std::string NowUtc();
 
 }  // namespace peerlock

@@ -56,24 +56,14 @@ Result<PostDataResult> FinishTargetSchema(const EngineContext& ctx, const Invent
   for (const auto& t : inv.tables)
     for (const auto& sql : dialect.PostDataSql(t.mapping.target))
       PL_TRY(WithContext(target.Execute(sql), "creating indexes of " + t.mapping.target_table));
-  // Views and triggers: only same-dialect ones were marked migratable by the inventory.
-  PL_ASSIGN(auto source, ctx.OpenSource());
-  PL_ASSIGN(Catalog catalog, source->Introspect(/*count_rows=*/false));
-  auto migrated = [&](const std::string& kind, const std::string& name) {
-    for (const auto& o : inv.objects)
-      if (o.kind == kind && o.name == name) return o.migrated;
-    return false;
-  };
-  for (const auto& view : catalog.views) {
-    if (!migrated("view", view.name)) continue;
-    if (auto st = target.Execute(IdempotentCreate(view.native_sql, "view")); !st)
-      result.warnings.push_back("view " + view.name + " not created: " + st.error().message());
-  }
-  for (const auto& trigger : catalog.triggers) {
-    if (!migrated("trigger", trigger.name)) continue;
-    if (auto st = target.Execute(IdempotentCreate(trigger.native_sql, "trigger")); !st)
-      result.warnings.push_back("trigger " + trigger.name +
-                                " not created: " + st.error().message());
+  // Views before triggers (a trigger may use a view); only same-dialect ones are migratable.
+  for (const char* kind : {"view", "trigger"}) {
+    for (const auto& o : inv.objects) {
+      if (o.kind != kind || !o.migrated) continue;
+      if (auto st = target.Execute(IdempotentCreate(o.native_sql, kind)); !st)
+        result.warnings.push_back(std::string(kind) + " " + o.name +
+                                  " not created: " + st.error().message());
+    }
   }
   PL_ASSIGN(result.foreign_key_problems, target.CheckForeignKeys());
   for (const auto& w : result.warnings) PL_LOG_WARN("{}", w);
