@@ -7,11 +7,13 @@
 // thread at a time (the engine gives each worker its own sessions).
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/error.h"
 #include "connector/endpoint.h"
+#include "core/canonical.h"
 #include "core/catalog.h"
 #include "core/key_range.h"
 #include "core/row_batch.h"
@@ -108,6 +110,25 @@ class Session {
   // Begins/ends a consistent read point for the reads of this session.
   virtual Status BeginSnapshot() = 0;
   virtual Status EndSnapshot() = 0;
+  // Begins a read point that other sessions of the same server can join, and returns its
+  // token ("" when the dialect cannot share one: each session then reads its own snapshot).
+  // The token stays valid while this session stays in the snapshot.
+  virtual Result<std::string> ExportSnapshot() {
+    PL_TRY(BeginSnapshot());
+    return std::string();
+  }
+  // Begins a read point at `token` from ExportSnapshot() (or a fresh one when it is empty).
+  virtual Status JoinSnapshot(const std::string& token) {
+    (void)token;
+    return BeginSnapshot();
+  }
+  // Same-dialect digest of `spec` computed inside the server, or nullopt when the dialect has
+  // none. Only comparable with the same call on a session of the same dialect, over columns of
+  // identical native types (CANONICAL.md, in-database digests).
+  virtual Result<std::optional<Digest>> ServerDigest(const ReadSpec& spec) {
+    (void)spec;
+    return std::optional<Digest>();
+  }
 
   // Keys splitting spec.range into pieces of about `rows_per_chunk` rows, ascending.
   virtual Result<std::vector<KeyTuple>> SplitPoints(const ReadSpec& spec,
@@ -131,6 +152,25 @@ class Session {
 
   // Rows violating foreign keys, as "table(rowid) -> parent" lines; empty when consistent.
   virtual Result<std::vector<std::string>> CheckForeignKeys() = 0;
+
+  // Sequences (and auto-increment counters) with the value the next call would build on.
+  virtual Result<std::vector<SequenceValue>> Sequences() { return std::vector<SequenceValue>(); }
+  // Sets each named sequence so that its next value follows `last_value` (missing ones are
+  // reported as an error naming them).
+  virtual Status SetSequences(const std::vector<SequenceValue>& sequences) {
+    (void)sequences;
+    return {};
+  }
+
+  // Replays the source's own schema (types, tables, functions, ... as the native dump tool
+  // would) onto this target session. `section` is "pre-data" (before rows) or "post-data"
+  // (indexes, constraints, triggers after rows); `tables` limits it (empty = everything).
+  // Returns false when this dialect cannot clone from `source` (the engine then renders DDL).
+  virtual Result<bool> CloneSchema(const Endpoint& source, const std::string& section,
+                                   const std::vector<std::string>& tables, int jobs) {
+    (void)source, (void)section, (void)tables, (void)jobs;
+    return false;
+  }
 };
 
 class Connector {

@@ -72,12 +72,32 @@ struct Trigger {
   std::string native_sql;
 };
 
+// A sequence and where it stands; `last_value` is what the next value follows, `called` is
+// false when no value was handed out yet (PostgreSQL's is_called).
+struct SequenceValue {
+  std::string name;   // schema-qualified where the dialect has schemas
+  std::string owner;  // "table.column" it feeds, or empty
+  int64_t last_value = 0;
+  bool called = true;
+};
+
+// Anything else the source holds (extensions, functions, materialized views, policies, ...):
+// listed by inventory, with whether and how it is carried.
+struct SchemaObject {
+  std::string kind;
+  std::string name;
+  std::string detail;  // definition or note
+};
+
 struct Catalog {
   std::string dialect;  // "sqlite", ...
   std::string server_version;
   std::vector<Table> tables;
   std::vector<View> views;
   std::vector<Trigger> triggers;
+  std::vector<SequenceValue> sequences;
+  std::vector<SchemaObject> others;
+  std::vector<std::string> warnings;  // dialect-specific risks (row-level security, ...)
 
   const Table* FindTable(const std::string& name) const;
 };

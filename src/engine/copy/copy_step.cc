@@ -60,6 +60,15 @@ Result<RunRecord> ChooseRun(const EngineContext& ctx, const CopyOptions& options
                              opts);
 }
 
+// Whether the interrupted run `run` created the target schema by cloning the source's.
+Result<bool> SchemaWasCloned(StateStore& state, int64_t run) {
+  PL_ASSIGN(auto steps, state.Steps(run));
+  for (const auto& s : steps)
+    if (s.name == "create-tables" && s.detail.is_object() && s.detail.contains("schema_cloned"))
+      return s.detail["schema_cloned"].get<bool>();
+  return false;
+}
+
 // Splits every table into chunks (fresh run) and records the plan, or reloads it (resume).
 Result<std::vector<ChunkJob>> PlanChunks(const EngineContext& ctx, const Inventory& inv,
                                          const RunRecord& run, const CopyOptions& options,
@@ -101,8 +110,12 @@ Result<std::vector<ChunkJob>> PlanChunks(const EngineContext& ctx, const Invento
 class ChunkReaders {
  public:
   ChunkReaders(const EngineContext& ctx, const std::vector<const ChunkJob*>& jobs, int workers,
-               int batch_rows)
-      : ctx_(ctx), jobs_(jobs), queue_(static_cast<size_t>(workers) + 1), batch_rows_(batch_rows) {
+               int batch_rows, std::string snapshot)
+      : ctx_(ctx),
+        jobs_(jobs),
+        queue_(static_cast<size_t>(workers) + 1),
+        batch_rows_(batch_rows),
+        snapshot_(std::move(snapshot)) {
     running_ = workers;  // before any thread can finish and count down
     for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
   }
@@ -134,7 +147,7 @@ class ChunkReaders {
 
   Status WorkOrFail() {
     PL_ASSIGN(auto session, ctx_.OpenSource());
-    PL_TRY(session->BeginSnapshot());
+    PL_TRY(session->JoinSnapshot(snapshot_));
     while (!stop_) {
       size_t i = next_++;
       if (i >= jobs_.size()) break;
@@ -159,6 +172,7 @@ class ChunkReaders {
   const std::vector<const ChunkJob*>& jobs_;
   BoundedQueue<ChunkPayload> queue_;
   int batch_rows_;
+  std::string snapshot_;  // shared read point ("" where the dialect cannot share one)
   std::atomic<size_t> next_{0};
   std::atomic<bool> stop_{false};
   std::atomic<int> running_{0};
@@ -183,17 +197,24 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
   auto body = [&]() -> Status {
     PL_ASSIGN(auto source, ctx.OpenSource());
     PL_ASSIGN(auto target, ctx.OpenTarget(/*create=*/true));
+    bool schema_cloned = false;  // the target's schema came from the source's own dump tool
+    if (options.resume) {
+      PL_ASSIGN(schema_cloned, SchemaWasCloned(state, run.id));
+    }
     if (!options.resume) {
       PL_TRY(state.StepStarted(run.id, "create-tables"));
-      PL_TRY(PrepareTargetTables(ctx, inv, options.if_exists, *target));
+      PL_ASSIGN(schema_cloned, PrepareTargetTables(ctx, inv, options.if_exists, *target));
       // Starting over abandons earlier interrupted runs: their markers must not outlive them.
       PL_ASSIGN(auto earlier, state.Runs(ctx.migration));
       for (const auto& r : earlier)
         if (r.kind == "copy" && r.id != run.id) PL_TRY(target->ForgetChunks(r.uid));
-      PL_TRY(state.StepFinished(run.id, "create-tables", "succeeded"));
+      PL_TRY(state.StepFinished(run.id, "create-tables", "succeeded",
+                                {{"schema_cloned", schema_cloned}}));
     }
     PL_ASSIGN(auto jobs, PlanChunks(ctx, inv, run, options, *source));
-    source.reset();
+    // Every reader joins this one snapshot, so the copy is consistent while the source takes
+    // writes; the exporting session holds it open until the readers are done.
+    PL_ASSIGN(std::string snapshot, source->ExportSnapshot());
 
     PL_ASSIGN(auto markers, target->LoadedChunks(run.uid));
     std::set<std::pair<std::string, int>> done;
@@ -218,7 +239,7 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
     Progress progress("copy", inv.total_rows(), ctx.terminal);
     progress.Add(summary.rows);
     int workers = std::max(1, options.workers);
-    ChunkReaders readers(ctx, todo, workers, options.batch_rows);
+    ChunkReaders readers(ctx, todo, workers, options.batch_rows, snapshot);
     Status write_status;
     while (auto payload = readers.Next()) {
       auto load_start = Clock::now();
@@ -256,6 +277,8 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
       }
     }
     readers.Stop();
+    PL_TRY(source->EndSnapshot());
+    source.reset();
     progress.Finish();
     if (auto e = readers.error()) return Fail(std::move(*e));
     PL_TRY(write_status);
@@ -263,7 +286,7 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
     PL_TRY(state.StepFinished(run.id, "copy-data", "succeeded", {{"rows", summary.rows}}));
 
     PL_TRY(state.StepStarted(run.id, "post-data"));
-    PL_ASSIGN(auto post, FinishTargetSchema(ctx, inv, *target));
+    PL_ASSIGN(auto post, FinishTargetSchema(ctx, inv, *target, schema_cloned));
     summary.warnings = post.warnings;
     summary.foreign_key_problems = post.foreign_key_problems;
     PL_TRY(state.StepFinished(

@@ -1,5 +1,9 @@
 #include "engine/copy/schema_setup.h"
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 #include "base/log.h"
 #include "base/strings.h"
 
@@ -7,18 +11,72 @@ namespace peerlock {
 namespace {
 
 // "CREATE VIEW v" -> "CREATE VIEW IF NOT EXISTS v" (same for TRIGGER), so reruns are no-ops.
+// Definitions that replace themselves ("OR REPLACE") or already say so are left alone.
 std::string IdempotentCreate(const std::string& sql, const std::string& kind) {
   std::string lower = ToLower(sql);
   if (lower.find("if not exists") != std::string::npos) return sql;
+  if (lower.find("or replace") != std::string::npos) return sql;
   auto pos = lower.find(kind);
   if (pos == std::string::npos) return sql;
   return sql.substr(0, pos + kind.size()) + " IF NOT EXISTS" + sql.substr(pos + kind.size());
 }
 
+// Source tables to clone: empty means "all", which also carries types and functions that no
+// single table names.
+std::vector<std::string> CloneScope(const Inventory& inv) {
+  bool all = true;
+  for (const auto& o : inv.objects)
+    if (o.kind == "table" && !o.migrated) all = false;
+  std::vector<std::string> tables;
+  if (!all)
+    for (const auto& t : inv.tables) tables.push_back(t.table.name);
+  return tables;
+}
+
+bool CanClone(const EngineContext& ctx, const Inventory& inv) {
+  if (ctx.source_connector->dialect().name() != ctx.target_connector->dialect().name())
+    return false;
+  for (const auto& t : inv.tables)
+    if (t.mapping.target.native_sql.empty()) return false;  // reshaped by the plan
+  return !inv.tables.empty();
+}
+
+// Runs `statements` over `jobs` target sessions; failures are collected, not fatal.
+Status RunParallel(const EngineContext& ctx, const std::vector<std::string>& statements, int jobs,
+                   Session& first, std::vector<std::string>& failures) {
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  std::optional<Error> fatal;
+  auto work = [&](Session& session) {
+    for (size_t i; (i = next++) < statements.size();) {
+      if (auto st = session.Execute(statements[i]); !st) {
+        std::lock_guard lock(mu);
+        failures.push_back(st.error().message());
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int j = 1; j < jobs && statements.size() > 1; ++j) {
+    threads.emplace_back([&] {
+      auto session = ctx.OpenTarget();
+      if (!session) {
+        std::lock_guard lock(mu);
+        if (!fatal) fatal = session.error();
+        return;
+      }
+      work(**session);
+    });
+  }
+  work(first);
+  for (auto& t : threads) t.join();
+  if (fatal) return Fail(std::move(*fatal));
+  return {};
+}
+
 }  // namespace
 
-Status PrepareTargetTables(const EngineContext& ctx, const Inventory& inv, IfExists if_exists,
-                           Session& target) {
+Result<bool> PrepareTargetTables(const EngineContext& ctx, const Inventory& inv, IfExists if_exists,
+                                 Session& target) {
   const Dialect& dialect = ctx.target_connector->dialect();
   std::vector<std::string> occupied;
   std::vector<const TableInventory*> to_create;
@@ -43,29 +101,69 @@ Status PrepareTargetTables(const EngineContext& ctx, const Inventory& inv, IfExi
         Error(ErrorCode::kBlocked, "target table(s) already hold rows: " + Join(occupied, ", "))
             .WithHint("use --resume to continue an interrupted copy, --if-exists replace "
                       "to drop and recopy them, or --if-exists append to add rows"));
+  if (to_create.size() == inv.tables.size() && CanClone(ctx, inv)) {
+    PL_ASSIGN(bool cloned, WithContext(target.CloneSchema(ctx.source, "pre-data", CloneScope(inv),
+                                                          /*jobs=*/1),
+                                       "creating the target schema"));
+    if (cloned) return true;
+  }
   for (const TableInventory* t : to_create)
     for (const auto& sql : dialect.CreateTableSql(t->mapping.target))
       PL_TRY(WithContext(target.Execute(sql), "creating table " + t->mapping.target_table));
-  return {};
+  return false;
 }
 
 Result<PostDataResult> FinishTargetSchema(const EngineContext& ctx, const Inventory& inv,
-                                          Session& target) {
+                                          Session& target, bool schema_cloned) {
   const Dialect& dialect = ctx.target_connector->dialect();
   PostDataResult result;
-  for (const auto& t : inv.tables)
-    for (const auto& sql : dialect.PostDataSql(t.mapping.target))
-      PL_TRY(WithContext(target.Execute(sql), "creating indexes of " + t.mapping.target_table));
-  // Views before triggers (a trigger may use a view); only same-dialect ones are migratable.
-  for (const char* kind : {"view", "trigger"}) {
-    for (const auto& o : inv.objects) {
-      if (o.kind != kind || !o.migrated) continue;
-      if (auto st = target.Execute(IdempotentCreate(o.native_sql, kind)); !st)
-        result.warnings.push_back(std::string(kind) + " " + o.name +
-                                  " not created: " + st.error().message());
+  int jobs = std::max(1, std::min(2, ctx.target_connector->capabilities().max_writers));
+  if (schema_cloned) {
+    PL_ASSIGN(bool done,
+              WithContext(target.CloneSchema(ctx.source, "post-data", CloneScope(inv), jobs),
+                          "building indexes and constraints"));
+    if (!done) return Fail(ErrorCode::kInternal, "the target stopped supporting schema clones");
+  } else {
+    std::vector<std::string> statements;
+    for (const auto& t : inv.tables)
+      for (const auto& sql : dialect.PostDataSql(t.mapping.target)) statements.push_back(sql);
+    std::vector<std::string> failures;
+    PL_TRY(RunParallel(ctx, statements, jobs, target, failures));
+    if (!failures.empty())
+      return Fail(Error(ErrorCode::kDatabase,
+                        "building indexes and constraints failed: " + Join(failures, "; "))
+                      .WithHint("fix the object named above on the target, then rerun with "
+                                "--resume"));
+    // Views before triggers (a trigger may use a view); only same-dialect ones are migratable.
+    for (const char* kind : {"view", "trigger"}) {
+      for (const auto& o : inv.objects) {
+        if (o.kind != kind || !o.migrated) continue;
+        if (auto st = target.Execute(IdempotentCreate(o.native_sql, kind)); !st)
+          result.warnings.push_back(std::string(kind) + " " + o.name +
+                                    " not created: " + st.error().message());
+      }
     }
   }
   PL_ASSIGN(result.foreign_key_problems, target.CheckForeignKeys());
+  // Sequences continue from the source's own position, not from max(id) + 1.
+  PL_ASSIGN(auto source, ctx.OpenSource());
+  PL_ASSIGN(auto sequences, source->Sequences());
+  bool whole_schema = schema_cloned && CloneScope(inv).empty();
+  std::vector<SequenceValue> kept;  // those the target was created with
+  for (auto& s : sequences) {
+    bool feeds_scope = false;
+    for (const auto& t : inv.tables) {
+      std::string qualified = (t.table.schema.empty() ? "public" : t.table.schema) + "." +
+                              t.table.name.substr(t.table.name.find('.') + 1) + ".";
+      bool owned = StartsWith(s.owner, qualified);
+      bool identity = t.mapping.target.native_sql.find("IDENTITY") != std::string::npos;
+      if (owned && (schema_cloned || identity)) feeds_scope = true;
+    }
+    if (feeds_scope || (whole_schema && s.owner.empty())) kept.push_back(s);
+  }
+  sequences = std::move(kept);
+  PL_TRY(WithContext(target.SetSequences(sequences), "setting sequences"));
+  result.sequences_set = static_cast<int>(sequences.size());
   for (const auto& w : result.warnings) PL_LOG_WARN("{}", w);
   return result;
 }

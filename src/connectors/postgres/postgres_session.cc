@@ -1,0 +1,257 @@
+#include "connectors/postgres/postgres_session.h"
+
+#include <fmt/format.h>
+
+#include "base/fault_points.h"
+#include "base/strings.h"
+#include "connectors/postgres/postgres_errors.h"
+#include "connectors/postgres/postgres_sql.h"
+
+namespace peerlock {
+namespace {
+
+constexpr size_t kCopyFlushBytes = 1 << 18;
+
+}  // namespace
+
+Result<std::unique_ptr<PostgresSession>> PostgresSession::Open(const Endpoint& endpoint,
+                                                               const SessionOptions& options) {
+  PL_ASSIGN(auto conn, PgConnection::Open(endpoint));
+  if (conn->server_version() < 100000)
+    return Fail(Error(ErrorCode::kUnsupported,
+                      fmt::format("{} runs PostgreSQL {}.{}; PeerLock needs 10 or later",
+                                  endpoint.Redacted(), conn->server_version() / 10000,
+                                  conn->server_version() % 10000))
+                    .WithHint("upgrade the server, or migrate with pg_dump"));
+  // PeerLock never writes to a source: the server enforces it for every transaction.
+  if (options.read_only) PL_TRY(conn->Execute("SET default_transaction_read_only = on"));
+  return std::unique_ptr<PostgresSession>(
+      new PostgresSession(std::move(conn), endpoint, options.read_only));
+}
+
+Status PostgresSession::Execute(const std::string& sql) { return conn_->Execute(sql); }
+
+Status PostgresSession::BeginSnapshot() {
+  if (in_snapshot_) return {};
+  PL_TRY(conn_->Execute("BEGIN ISOLATION LEVEL REPEATABLE READ"));
+  // The snapshot is taken by the first statement, not by BEGIN.
+  PL_TRY(conn_->Execute("SELECT 1"));
+  in_snapshot_ = true;
+  return {};
+}
+
+Status PostgresSession::EndSnapshot() {
+  if (!in_snapshot_) return {};
+  in_snapshot_ = false;
+  return conn_->Execute("COMMIT");
+}
+
+Result<std::string> PostgresSession::ExportSnapshot() {
+  if (in_snapshot_) PL_TRY(EndSnapshot());
+  PL_TRY(conn_->Execute("BEGIN ISOLATION LEVEL REPEATABLE READ"));
+  in_snapshot_ = true;
+  PL_ASSIGN(auto id, conn_->QueryValue("SELECT pg_export_snapshot()"));
+  return id.value_or("");
+}
+
+Status PostgresSession::JoinSnapshot(const std::string& token) {
+  if (token.empty()) return BeginSnapshot();
+  if (in_snapshot_) PL_TRY(EndSnapshot());
+  PL_TRY(conn_->Execute("BEGIN ISOLATION LEVEL REPEATABLE READ"));
+  in_snapshot_ = true;
+  return WithContext(conn_->Execute("SET TRANSACTION SNAPSHOT " + conn_->Literal(token)),
+                     "joining the copy's snapshot " + token);
+}
+
+Result<bool> PostgresSession::TableExists(const std::string& table) {
+  PL_ASSIGN(auto oid,
+            conn_->QueryValue("SELECT to_regclass($1)::oid::text", {dialect_.QuoteTable(table)}));
+  return oid.has_value();
+}
+
+Result<bool> PostgresSession::TableIsEmpty(const std::string& table) {
+  PL_ASSIGN(auto any,
+            conn_->QueryValue("SELECT 1 FROM " + dialect_.QuoteTable(table) + " LIMIT 1"));
+  return !any.has_value();
+}
+
+Result<const PostgresSession::TableInfo*> PostgresSession::Info(const std::string& table) {
+  if (auto it = info_.find(table); it != info_.end()) return &it->second;
+  PL_ASSIGN(auto r,
+            conn_->Query("SELECT c.relkind::text, a.attname, format_type(a.atttypid, a.atttypmod) "
+                         "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
+                         "WHERE c.oid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
+                         {dialect_.QuoteTable(table)}));
+  if (PQntuples(r.get()) == 0)
+    return Fail(
+        Error(ErrorCode::kNotFound, "table " + table + " does not exist on " + endpoint_.Redacted())
+            .WithHint("check the table name, or run `peerlock copy` first"));
+  TableInfo info;
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    info.partitioned = std::string(PQgetvalue(r.get(), i, 0)) == "p";
+    info.types[PQgetvalue(r.get(), i, 1)] = PQgetvalue(r.get(), i, 2);
+  }
+  return &(info_[table] = std::move(info));
+}
+
+Result<std::vector<PgCell>> PostgresSession::Cells(const std::string& table,
+                                                   const std::vector<std::string>& columns) {
+  PL_ASSIGN(const TableInfo* info, Info(table));
+  std::vector<PgCell> cells;
+  for (const auto& c : columns) {
+    auto it = info->types.find(c);
+    if (it == info->types.end())
+      return Fail(Error(ErrorCode::kNotFound, "table " + table + " on " + endpoint_.Redacted() +
+                                                  " has no column '" + c + "'")
+                      .WithHint("the table differs from the plan: recreate it with "
+                                "--if-exists replace, or fix the plan's rename rules"));
+    cells.push_back(PgCellFor(it->second));
+  }
+  return cells;
+}
+
+Status PostgresSession::EnsureBookkeeping() {
+  if (bookkeeping_ready_) return {};
+  PL_TRY(conn_->Execute(std::string(sql::kBookkeeping)));
+  bookkeeping_ready_ = true;
+  return {};
+}
+
+Result<int64_t> PostgresSession::LoadChunk(const std::string& table,
+                                           const std::vector<std::string>& columns, RowSource& rows,
+                                           const ChunkMarker& marker) {
+  PL_TRY(EnsureBookkeeping());
+  PL_ASSIGN(auto cells, Cells(table, columns));
+  PL_TRY(conn_->Execute("BEGIN"));
+  bool copying = false;
+  // Everything below either commits together with the marker or rolls back.
+  auto load = [&]() -> Result<int64_t> {
+    PL_TRY(conn_->StartCopy(
+        "COPY " + dialect_.QuoteTable(table) + " (" + dialect_.QuoteList(columns) + ") FROM STDIN",
+        PGRES_COPY_IN));
+    copying = true;
+    int64_t loaded = 0;
+    std::string buffer;
+    buffer.reserve(kCopyFlushBytes * 2);
+    auto flush = [&]() -> Status {
+      if (buffer.empty()) return {};
+      if (PQputCopyData(conn_->raw(), buffer.data(), static_cast<int>(buffer.size())) != 1)
+        return Fail(conn_->ConnectionError("sending rows to " + table));
+      buffer.clear();
+      return {};
+    };
+    RowBatch batch;
+    while (true) {
+      PL_ASSIGN(bool more, rows.Next(batch));
+      if (!more) break;
+      for (size_t r = 0; r < batch.rows(); ++r) {
+        int bad = -1;
+        if (auto st = EncodeCopyRow(batch, r, cells, buffer, &bad); !st) {
+          Error e = st.error();
+          return Fail(e.Context(fmt::format("table {} column '{}' (row {} of the chunk)", table,
+                                            bad >= 0 ? columns[bad] : "?", loaded + 1)));
+        }
+        ++loaded;
+        FaultPoint("copy.row_inserted");  // crash tests: die mid-transaction
+        if (buffer.size() >= kCopyFlushBytes) PL_TRY(flush());
+      }
+    }
+    PL_TRY(flush());
+    copying = false;
+    PL_TRY(conn_->EndCopyIn());
+    PL_TRY(conn_->Query(
+        "INSERT INTO public._peerlock_chunks (run_id, table_name, chunk, rows, digest) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        {marker.run_id, marker.table, std::to_string(marker.chunk), std::to_string(loaded),
+         marker.digest}));
+    return loaded;
+  };
+  auto loaded = load();
+  if (!loaded) {
+    if (copying) {
+      PQputCopyEnd(conn_->raw(), "aborted by PeerLock");
+      while (PGresult* r = PQgetResult(conn_->raw())) PQclear(r);
+    }
+    (void)conn_->Execute("ROLLBACK");  // the load error is the one worth reporting
+    return loaded;
+  }
+  PL_TRY(conn_->Execute("COMMIT"));
+  return loaded;
+}
+
+Result<std::vector<ChunkMarker>> PostgresSession::LoadedChunks(const std::string& run_id) {
+  std::vector<ChunkMarker> markers;
+  PL_ASSIGN(bool exists, TableExists("public._peerlock_chunks"));
+  if (!exists) return markers;
+  PL_ASSIGN(auto r, conn_->Query("SELECT table_name, chunk, rows, digest FROM "
+                                 "public._peerlock_chunks WHERE run_id = $1 ORDER BY 1, 2",
+                                 {run_id}));
+  for (int i = 0; i < PQntuples(r.get()); ++i)
+    markers.push_back(ChunkMarker{.run_id = run_id,
+                                  .table = PQgetvalue(r.get(), i, 0),
+                                  .chunk = std::atoi(PQgetvalue(r.get(), i, 1)),
+                                  .rows = std::atoll(PQgetvalue(r.get(), i, 2)),
+                                  .digest = PQgetvalue(r.get(), i, 3)});
+  return markers;
+}
+
+Status PostgresSession::ForgetChunks(const std::string& run_id) {
+  PL_ASSIGN(bool exists, TableExists("public._peerlock_chunks"));
+  if (!exists) return {};
+  PL_TRY(conn_->Query("DELETE FROM public._peerlock_chunks WHERE run_id = $1", {run_id}));
+  PL_ASSIGN(auto any, conn_->QueryValue("SELECT 1 FROM public._peerlock_chunks LIMIT 1"));
+  if (!any) {
+    bookkeeping_ready_ = false;
+    return conn_->Execute("DROP TABLE IF EXISTS public._peerlock_chunks");
+  }
+  return {};
+}
+
+Result<std::vector<std::string>> PostgresSession::CheckForeignKeys() {
+  // Foreign keys were added NOT VALID; validating them scans once and names a violation.
+  PL_ASSIGN(auto r, conn_->Query("SELECT conrelid::regclass::text, quote_ident(conname) "
+                                 "FROM pg_constraint WHERE contype = 'f' AND NOT convalidated"));
+  std::vector<std::string> problems;
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    std::string table = PQgetvalue(r.get(), i, 0), name = PQgetvalue(r.get(), i, 1);
+    auto st = conn_->Execute("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + name);
+    if (!st) problems.push_back(table + " " + name + ": " + st.error().message());
+  }
+  return problems;
+}
+
+Result<std::vector<SequenceValue>> PostgresSession::Sequences() {
+  PL_ASSIGN(auto r, conn_->Query(std::string(sql::kSequences)));
+  std::vector<SequenceValue> out;
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    SequenceValue s;
+    std::string schema = PQgetvalue(r.get(), i, 0);
+    s.name = (schema == "public" ? "" : schema + ".") + PQgetvalue(r.get(), i, 1);
+    s.called = !PQgetisnull(r.get(), i, 2);
+    s.last_value = std::atoll(PQgetvalue(r.get(), i, s.called ? 2 : 3));
+    if (!PQgetisnull(r.get(), i, 4)) s.owner = PQgetvalue(r.get(), i, 4);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Status PostgresSession::SetSequences(const std::vector<SequenceValue>& sequences) {
+  std::vector<std::string> missing;
+  for (const auto& s : sequences) {
+    std::string name = dialect_.QuoteTable(s.name);
+    PL_ASSIGN(auto oid, conn_->QueryValue("SELECT to_regclass($1)::oid::text", {name}));
+    if (!oid) {
+      missing.push_back(s.name);
+      continue;
+    }
+    PL_TRY(conn_->Query("SELECT setval($1::regclass, $2, $3)",
+                        {name, std::to_string(s.last_value), s.called ? "true" : "false"}));
+  }
+  if (!missing.empty())
+    return Fail(Error(ErrorCode::kNotFound,
+                      "sequence(s) missing on " + endpoint_.Redacted() + ": " + Join(missing, ", "))
+                    .WithHint("create them (the schema copy does), then rerun"));
+  return {};
+}
+
+}  // namespace peerlock

@@ -1,0 +1,76 @@
+#pragma once
+// One PostgreSQL connection as a PeerLock session. Reads use COPY (SELECT ...) TO STDOUT over
+// key ranges (or ctid ranges for tables without a key), inside one REPEATABLE READ snapshot
+// that several sessions can share (ExportSnapshot / JoinSnapshot). Loads use COPY FROM STDIN
+// in one transaction with the chunk's marker row. Not thread-safe: one session per worker.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "connector/connector.h"
+#include "connectors/postgres/postgres_connection.h"
+#include "connectors/postgres/postgres_copy_text.h"
+#include "connectors/postgres/postgres_dialect.h"
+
+namespace peerlock {
+
+class PostgresSession final : public Session {
+ public:
+  static Result<std::unique_ptr<PostgresSession>> Open(const Endpoint& endpoint,
+                                                       const SessionOptions& options);
+
+  Result<Catalog> Introspect(bool count_rows) override;
+  Status BeginSnapshot() override;
+  Status EndSnapshot() override;
+  Result<std::string> ExportSnapshot() override;
+  Status JoinSnapshot(const std::string& token) override;
+  Result<std::optional<Digest>> ServerDigest(const ReadSpec& spec) override;
+  Result<std::vector<KeyTuple>> SplitPoints(const ReadSpec& spec, int64_t rows_per_chunk) override;
+  Result<int64_t> CountRows(const ReadSpec& spec) override;
+  Result<std::unique_ptr<RowSource>> Read(const ReadSpec& spec) override;
+  Status Execute(const std::string& sql) override;
+  Result<bool> TableExists(const std::string& table) override;
+  Result<bool> TableIsEmpty(const std::string& table) override;
+  Result<int64_t> LoadChunk(const std::string& table, const std::vector<std::string>& columns,
+                            RowSource& rows, const ChunkMarker& marker) override;
+  Result<std::vector<ChunkMarker>> LoadedChunks(const std::string& run_id) override;
+  Status ForgetChunks(const std::string& run_id) override;
+  Result<std::vector<std::string>> CheckForeignKeys() override;
+  Result<std::vector<SequenceValue>> Sequences() override;
+  Status SetSequences(const std::vector<SequenceValue>& sequences) override;
+  Result<bool> CloneSchema(const Endpoint& source, const std::string& section,
+                           const std::vector<std::string>& tables, int jobs) override;
+
+ private:
+  // What reads and loads need to know about a table, looked up once per session.
+  struct TableInfo {
+    bool partitioned = false;                  // read through the root, without ONLY
+    std::map<std::string, std::string> types;  // column -> format_type
+  };
+
+  PostgresSession(std::unique_ptr<PgConnection> conn, Endpoint endpoint, bool read_only)
+      : conn_(std::move(conn)), endpoint_(std::move(endpoint)), read_only_(read_only) {}
+
+  Result<const TableInfo*> Info(const std::string& table);
+  Result<std::vector<PgCell>> Cells(const std::string& table,
+                                    const std::vector<std::string>& columns);
+  // " FROM [ONLY] t WHERE <range> AND (<filter>)" for `spec`.
+  Result<std::string> FromWhere(const ReadSpec& spec);
+  Result<std::string> KeyExpression(const ReadSpec& spec);  // "a", "b" | ctid
+  std::string KeyLiteral(const OwnedValue& v) const;
+  Result<std::vector<KeyTuple>> SplitByPages(const ReadSpec& spec, int64_t rows_per_chunk);
+  Result<std::vector<KeyTuple>> SplitIntegerKey(const ReadSpec& spec, int64_t rows_per_chunk);
+  Status EnsureBookkeeping();
+  Result<Table> IntrospectTable(const PGresult* tables, int row);
+
+  std::unique_ptr<PgConnection> conn_;
+  Endpoint endpoint_;
+  bool read_only_;
+  bool in_snapshot_ = false;
+  bool bookkeeping_ready_ = false;
+  PostgresDialect dialect_;
+  std::map<std::string, TableInfo> info_;
+};
+
+}  // namespace peerlock
