@@ -79,6 +79,25 @@ Result<Inventory> BuildInventory(const Catalog& source, const Plan& plan,
                                : "its table is renamed or not migrated",
                            trigger.native_sql});
   }
+  for (const auto& seq : source.sequences) {
+    std::string at = seq.called ? "at " + std::to_string(seq.last_value)
+                                : "unused, starts at " + std::to_string(seq.last_value);
+    inv.objects.push_back({"sequence", seq.name, ctx.same_dialect,
+                           ctx.same_dialect ? at + "; set on the target after the data"
+                                            : at + "; the target's own keys continue from max+1"});
+  }
+  for (const auto& o : source.others) {
+    bool data_moves = o.kind == "partition";
+    bool ok = data_moves || ctx.same_dialect;
+    std::string reason = data_moves ? "rows read through its root table (" + o.detail + ")"
+                         : ctx.same_dialect
+                             ? "carried by the schema clone when no table is reshaped by the plan" +
+                                   (o.detail.empty() ? std::string() : " (" + o.detail + ")")
+                             : source.dialect + "-specific: recreate it by hand on the target" +
+                                   (o.detail.empty() ? std::string() : " (" + o.detail + ")");
+    inv.objects.push_back({o.kind, o.name, ok, reason});
+  }
+  for (const auto& w : source.warnings) inv.warnings.push_back(w);
   return inv;
 }
 

@@ -89,9 +89,10 @@ TypeMapping SqliteDialect::FromLogical(const LogicalType& t) const {
       std::string native = t.precision && t.scale
                                ? fmt::format("DECIMAL({},{})", *t.precision, *t.scale)
                                : "NUMERIC";
+      // NUMERIC affinity would turn the value into a 64-bit float, rounding past 15 digits.
       if (!t.precision || *t.precision > 15)
-        return {native, Fidelity::kLossy,
-                "SQLite keeps decimals as 64-bit floats: digits past the 15th may round"};
+        return {"TEXT", Fidelity::kWidened,
+                "SQLite has no exact decimal past 15 digits: kept as exact decimal text"};
       return {native};
     }
     case TypeKind::kFloat32: return {"REAL", Fidelity::kWidened, "float32 stored as float64"};

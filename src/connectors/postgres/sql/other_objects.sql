@@ -47,7 +47,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_inherits i ON i.inhrelid = c.oid
 JOIN pg_class p ON p.oid = i.inhparent
 JOIN pg_namespace pn ON pn.oid = p.relnamespace
-WHERE c.relispartition
+WHERE c.relispartition AND c.relkind IN ('r', 'p')
 UNION ALL
 SELECT 'foreign table', n.nspname || '.' || c.relname, ''
 FROM pg_class c
