@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
+#include "core/canonical_time.h"
 
 namespace peerlock {
 namespace {
@@ -39,6 +40,13 @@ void AppendShortest(double v, std::string& out) {
 
 void AppendShortestFloat32(double v, std::string& out) {
   if (AppendNonFinite(v, out)) return;
+  // Halfway between FLT_MAX and 2^128 and beyond rounds to infinity; casting such a double is
+  // undefined behaviour, so it is spelled out.
+  constexpr double kFloatOverflow = 0x1.ffffffp127;
+  if (v >= kFloatOverflow || v <= -kFloatOverflow) {
+    out += v > 0 ? "Infinity" : "-Infinity";
+    return;
+  }
   float f = static_cast<float>(v);
   if (f == 0) f = 0;
   char buf[64];
@@ -106,92 +114,231 @@ void AppendByStorage(const ValueView& v, std::string& out) {
   }
 }
 
-}  // namespace
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-std::string CanonicalDecimalText(std::string_view text) {
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsIgnoreCase(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i)
+    if (AsciiLower(text[i]) != lower[i]) return false;
+  return true;
+}
+
+// PostgreSQL's boolean input words, case-insensitive.
+bool AppendBoolText(std::string_view text, std::string& out) {
+  for (std::string_view word : {"t", "true", "1", "yes", "y", "on"}) {
+    if (EqualsIgnoreCase(text, word)) {
+      out += 't';
+      return true;
+    }
+  }
+  for (std::string_view word : {"f", "false", "0", "no", "n", "off"}) {
+    if (EqualsIgnoreCase(text, word)) {
+      out += 'f';
+      return true;
+    }
+  }
+  return false;
+}
+
+// [+-]digits of any length (unsigned 64-bit and wider values are text): no leading zeros or '+'.
+bool AppendIntegerText(std::string_view text, std::string& out) {
+  bool negative = false;
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
+    negative = text[0] == '-';
+    text.remove_prefix(1);
+  }
+  if (text.empty()) return false;
+  for (char c : text)
+    if (!IsDigit(c)) return false;
+  size_t first = text.find_first_not_of('0');
+  if (first == std::string_view::npos) {
+    out += '0';
+    return true;
+  }
+  if (negative) out += '-';
+  out.append(text.substr(first));
+  return true;
+}
+
+// from_chars is locale-independent and reads what engines print, including "NaN", "Infinity",
+// "-Infinity" and exponents ("1e-05"); it rejects a leading '+', which applications may write.
+bool ParseFloatText(std::string_view text, double& value) {
+  if (!text.empty() && text[0] == '+') {
+    text.remove_prefix(1);
+    if (text.empty() || text[0] == '-' || text[0] == '+') return false;
+  }
+  auto res = std::from_chars(text.data(), text.data() + text.size(), value);
+  return res.ec == std::errc() && res.ptr == text.data() + text.size();
+}
+
+// Appends digits [from, to) of a significand, skipping its decimal point at digit index `point`
+// (npos when it has none).
+void AppendSignificand(std::string_view mantissa, size_t point, size_t from, size_t to,
+                       std::string& out) {
+  if (from >= to) return;
+  if (point == std::string_view::npos || to <= point) {
+    out.append(mantissa.substr(from, to - from));
+  } else if (from >= point) {
+    out.append(mantissa.substr(from + 1, to - from));
+  } else {
+    out.append(mantissa.substr(from, point - from));
+    out.append(mantissa.substr(point + 1, to - point));
+  }
+}
+
+// Decimal text in any form engines emit ("12.50", "-0.00", "1E+3", ".5", "NaN", "-Infinity")
+// without building intermediate strings; false when it is not a number.
+bool AppendDecimalText(std::string_view text, std::string& out) {
   std::string_view t = text;
   bool negative = false;
   if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
     negative = t[0] == '-';
     t.remove_prefix(1);
   }
-  if (t == "NaN" || t == "nan") return "NaN";
-  if (t == "Infinity" || t == "inf") return negative ? "-Infinity" : "Infinity";
-  // Split mantissa and exponent; validate digits.
-  size_t e = t.find_first_of("eE");
-  std::string_view mant = t.substr(0, e);
-  int64_t exponent = 0;
-  if (e != std::string_view::npos) {
-    std::string_view exp_text = t.substr(e + 1);
-    if (!exp_text.empty() && exp_text[0] == '+') exp_text.remove_prefix(1);
-    auto parsed = ParseInt64(exp_text);
-    if (!parsed || *parsed > 100000 || *parsed < -100000) return std::string(text);
-    exponent = *parsed;
+  if (EqualsIgnoreCase(t, "nan")) {
+    out += "NaN";
+    return true;
   }
-  std::string digits;
-  int64_t point = -1;
-  for (char c : mant) {
-    if (c == '.' && point < 0) {
-      point = static_cast<int64_t>(digits.size());
-    } else if (c >= '0' && c <= '9') {
-      digits += c;
+  if (EqualsIgnoreCase(t, "infinity") || EqualsIgnoreCase(t, "inf")) {
+    out += negative ? "-Infinity" : "Infinity";
+    return true;
+  }
+  size_t i = 0, digits = 0, point = std::string_view::npos;
+  for (; i < t.size(); ++i) {
+    if (IsDigit(t[i])) {
+      ++digits;
+    } else if (t[i] == '.' && point == std::string_view::npos) {
+      point = digits;
     } else {
-      return std::string(text);
+      break;
     }
   }
-  if (digits.empty()) return std::string(text);
-  if (point < 0) point = static_cast<int64_t>(digits.size());
-  point += exponent;
-  // Pad so the point falls inside the digit string.
-  if (point < 0) {
-    digits.insert(0, static_cast<size_t>(-point), '0');
-    point = 0;
+  if (digits == 0) return false;
+  std::string_view mantissa = t.substr(0, i);
+  int64_t exponent = 0;
+  if (i < t.size()) {
+    if (t[i] != 'e' && t[i] != 'E') return false;
+    bool exponent_negative = ++i < t.size() && t[i] == '-';
+    if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
+    if (i == t.size()) return false;
+    for (; i < t.size(); ++i) {
+      if (!IsDigit(t[i])) return false;
+      exponent = exponent * 10 + (t[i] - '0');
+      if (exponent > 100000) return false;  // a bound on the zeros written out
+    }
+    if (exponent_negative) exponent = -exponent;
   }
-  if (point > static_cast<int64_t>(digits.size())) digits.append(point - digits.size(), '0');
-  std::string int_part = digits.substr(0, point), frac = digits.substr(point);
-  size_t nz = int_part.find_first_not_of('0');
-  int_part = nz == std::string::npos ? "0" : int_part.substr(nz);
-  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  auto digit_at = [&](size_t k) {
+    return mantissa[k + (point != std::string_view::npos && k >= point ? 1 : 0)];
+  };
+  size_t first = 0, last = digits;  // first and one past the last non-zero digit
+  while (first < digits && digit_at(first) == '0') ++first;
+  if (first == digits) {
+    out += '0';
+    return true;
+  }
+  while (digit_at(last - 1) == '0') --last;
+  // The decimal point sits before digit index `at` (which may lie outside the digits).
+  const int64_t at =
+      static_cast<int64_t>(point == std::string_view::npos ? digits : point) + exponent;
+  const auto f = static_cast<int64_t>(first), l = static_cast<int64_t>(last);
+  if (negative) out += '-';
+  if (at <= f) {
+    out += "0.";
+    out.append(static_cast<size_t>(f - at), '0');
+    AppendSignificand(mantissa, point, first, last, out);
+  } else if (at >= l) {
+    AppendSignificand(mantissa, point, first, last, out);
+    out.append(static_cast<size_t>(at - l), '0');
+  } else {
+    AppendSignificand(mantissa, point, first, static_cast<size_t>(at), out);
+    out += '.';
+    AppendSignificand(mantissa, point, static_cast<size_t>(at), last, out);
+  }
+  return true;
+}
+
+int HexValue(char c) {
+  if (IsDigit(c)) return c - '0';
+  c = AsciiLower(c);
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+// 8-4-4-4-12 hex digits, optionally in braces, or 32 bare hex digits (both PostgreSQL input
+// forms): lowercase with hyphens.
+bool AppendUuidText(std::string_view text, std::string& out) {
+  if (text.size() == 38 && text.front() == '{' && text.back() == '}') text = text.substr(1, 36);
+  const bool hyphens = text.size() == 36;
+  if (!hyphens && text.size() != 32) return false;
+  char buf[36];
+  size_t n = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool hyphen_slot = hyphens && (i == 8 || i == 13 || i == 18 || i == 23);
+    if (hyphen_slot != (text[i] == '-')) return false;
+    if (!hyphen_slot && HexValue(text[i]) < 0) return false;
+    if (!hyphens && (n == 8 || n == 13 || n == 18 || n == 23)) buf[n++] = '-';
+    buf[n++] = AsciiLower(text[i]);
+  }
+  out.append(buf, n);
+  return true;
+}
+
+}  // namespace
+
+std::string CanonicalDecimalText(std::string_view text) {
   std::string out;
-  if (negative && !(int_part == "0" && frac.empty())) out += '-';
-  out += int_part;
-  if (!frac.empty()) out += "." + frac;
+  if (!AppendDecimalText(text, out)) out.assign(text);
   return out;
 }
 
 void AppendCanonical(const LogicalType& type, const ValueView& v, std::string& out) {
+  const bool text = v.kind == ValueKind::kText;
   switch (type.kind) {
     case TypeKind::kBool:
       if (v.kind == ValueKind::kInt && (v.i == 0 || v.i == 1)) {
         out += v.i ? 't' : 'f';
         return;
       }
+      if (text && AppendBoolText(v.s, out)) return;
       break;
     case TypeKind::kInt:
       if (v.kind == ValueKind::kInt) return AppendInt(v.i, out);
+      if (text && AppendIntegerText(v.s, out)) return;
       break;
     case TypeKind::kDecimal:
       if (v.kind == ValueKind::kInt) return AppendInt(v.i, out);
       if (v.kind == ValueKind::kFloat) return AppendDecimalFromDouble(v.f, out);
-      if (v.kind == ValueKind::kText) {
-        out += CanonicalDecimalText(v.s);
-        return;
-      }
+      if (text && AppendDecimalText(v.s, out)) return;
       break;
     case TypeKind::kFloat64:
-      if (v.kind == ValueKind::kFloat) return AppendShortest(v.f, out);
+    case TypeKind::kFloat32: {
+      double d = v.f;
+      if (v.kind != ValueKind::kFloat && !(text && ParseFloatText(v.s, d))) break;
+      if (type.kind == TypeKind::kFloat32) return AppendShortestFloat32(d, out);
+      return AppendShortest(d, out);
+    }
+    case TypeKind::kDate:
+      if (text && AppendCanonicalDate(v.s, out)) return;
       break;
-    case TypeKind::kFloat32:
-      if (v.kind == ValueKind::kFloat) return AppendShortestFloat32(v.f, out);
+    case TypeKind::kTime:
+      if (text && AppendCanonicalTime(v.s, out)) return;
+      break;
+    case TypeKind::kTimestamp:
+      if (text && AppendCanonicalTimestamp(v.s, out)) return;
+      break;
+    case TypeKind::kTimestampTz:
+      if (text && AppendCanonicalTimestampTz(v.s, out)) return;
+      break;
+    case TypeKind::kInterval:
+      if (text && AppendCanonicalInterval(v.s, out)) return;
       break;
     case TypeKind::kJson:
-      if (v.kind == ValueKind::kText) return AppendJson(v.s, out);
+      if (text) return AppendJson(v.s, out);
       break;
     case TypeKind::kUuid:
-      if (v.kind == ValueKind::kText) {
-        out += ToLower(v.s);
-        return;
-      }
+      if (text && AppendUuidText(v.s, out)) return;
       break;
     default: break;
   }

@@ -14,8 +14,15 @@
 namespace peerlock {
 
 // Appends the canonical text of `value` as `type` to `out`. Must not be called for NULL.
-// A value whose storage does not fit `type` (text in an integer column: SQLite allows it) is
-// rendered as its own storage class would be, so it still compares exactly.
+// Text cells are parsed in the forms engines print (PostgreSQL with DateStyle=ISO,
+// IntervalStyle=postgres, extra_float_digits=1; MariaDB; ISO 8601 as applications write it into
+// SQLite): booleans (t/f/true/false/1/0/yes/no/y/n/on/off, any case), integers of any width,
+// decimals, floats (including "NaN", "Infinity", "-Infinity"), dates, times, timestamps (with or
+// without zone; see core/canonical_time.h), intervals and uuids all reach one canonical form.
+// A value whose storage does not fit `type` (text that does not parse as the type: SQLite allows
+// it; bytes are never parsed) is rendered as its own storage class would be, so it still compares
+// exactly and never equals a parsed value's form. Never throws; appends to `out` without other
+// allocation (except for json).
 void AppendCanonical(const LogicalType& type, const ValueView& value, std::string& out);
 std::string Canonical(const LogicalType& type, const ValueView& value);
 
