@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "connectors/mysql/mysql_connector.h"
 #include "connectors/sqlite/sqlite_connector.h"
 
 namespace {
@@ -26,6 +27,7 @@ void AddMigrationOptions(CLI::App* cmd, MigrationRef& ref) {
 int main(int argc, char** argv) {
   ConnectorRegistry registry;
   registry.Register(std::make_unique<SqliteConnector>());
+  registry.Register(std::make_unique<MysqlConnector>(), {"mariadb"});
 
   CLI::App app{"PeerLock: move a live system's data to a new server and prove nothing was lost"};
   app.require_subcommand(1);

@@ -13,13 +13,15 @@ namespace peerlock {
 
 class ConnectorRegistry {
  public:
-  void Register(std::unique_ptr<Connector> connector);
+  // Registers `connector` for its scheme and for each of `aliases` (e.g. "mariadb" for mysql).
+  void Register(std::unique_ptr<Connector> connector, std::vector<std::string> aliases = {});
   // The connector for `endpoint.scheme()`, or an error listing the known schemes.
   Result<const Connector*> Find(const Endpoint& endpoint) const;
   std::vector<std::string> Schemes() const;
 
  private:
   std::vector<std::unique_ptr<Connector>> connectors_;
+  std::vector<std::pair<std::string, const Connector*>> aliases_;
 };
 
 }  // namespace peerlock

@@ -1,0 +1,84 @@
+#pragma once
+// One MariaDB/MySQL connection as a PeerLock session. Reads stream (mysql_use_result) over key
+// ranges inside START TRANSACTION WITH CONSISTENT SNAPSHOT, whose binlog position is recorded
+// for a later change capture. Loads use LOAD DATA LOCAL INFILE fed from memory, in one
+// transaction with the chunk's marker row. Foreign-key checks are off on target sessions (keys
+// are added and checked after the data). Not thread-safe: one session per worker.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connector/connector.h"
+#include "connectors/mysql/mysql_connection.h"
+#include "connectors/mysql/mysql_dialect.h"
+
+namespace peerlock {
+
+class MysqlSession final : public Session {
+ public:
+  static Result<std::unique_ptr<MysqlSession>> Open(const Endpoint& endpoint,
+                                                    const SessionOptions& options);
+
+  Result<Catalog> Introspect(bool count_rows) override;
+  Status BeginSnapshot() override;
+  Status EndSnapshot() override;
+  Result<std::optional<Digest>> ServerDigest(const ReadSpec& spec) override;
+  Result<std::vector<KeyTuple>> SplitPoints(const ReadSpec& spec, int64_t rows_per_chunk) override;
+  Result<int64_t> CountRows(const ReadSpec& spec) override;
+  Result<std::unique_ptr<RowSource>> Read(const ReadSpec& spec) override;
+  Status Execute(const std::string& sql) override;
+  Result<bool> TableExists(const std::string& table) override;
+  Result<bool> TableIsEmpty(const std::string& table) override;
+  Result<int64_t> LoadChunk(const std::string& table, const std::vector<std::string>& columns,
+                            RowSource& rows, const ChunkMarker& marker) override;
+  Result<std::vector<ChunkMarker>> LoadedChunks(const std::string& run_id) override;
+  Status ForgetChunks(const std::string& run_id) override;
+  Result<std::vector<std::string>> CheckForeignKeys() override;
+  // AUTO_INCREMENT counters, one per table that has one: name = table, owner = table.column,
+  // last_value = the counter minus one.
+  Result<std::vector<SequenceValue>> Sequences() override;
+  // Sets each table's AUTO_INCREMENT past `last_value`; the table is the owner's table when
+  // set (a PostgreSQL sequence feeding orders.id sets `orders`), else the sequence's name.
+  Status SetSequences(const std::vector<SequenceValue>& sequences) override;
+
+  // The binlog position ("file:offset") of the current snapshot, or "" when the server keeps
+  // no binary log (or it could not be read). Set by BeginSnapshot.
+  const std::string& snapshot_position() const { return snapshot_position_; }
+
+  // What reads and loads need to know of a column, looked up once per table per session.
+  struct ColumnInfo {
+    std::string name;
+    std::string data_type;    // "varchar", "bigint", "point", ...
+    std::string column_type;  // "varchar(40)", "bigint(20) unsigned", ...
+    std::string collation;    // "" for non-text columns
+  };
+
+ private:
+  MysqlSession(std::unique_ptr<MysqlConnection> conn, bool read_only)
+      : conn_(std::move(conn)), read_only_(read_only) {}
+
+  Result<const std::vector<ColumnInfo>*> Info(const std::string& table);
+  // The SELECT expression of `column`: spatial columns as WKT, FLOAT as DOUBLE (MariaDB's text
+  // form of a FLOAT keeps 6 digits only; `*float32` is then set).
+  Result<std::string> SelectExpression(const std::string& table, const std::string& column,
+                                       bool* float32 = nullptr);
+  // "`a`, `b`" with text keys compared byte-wise (as every other dialect compares them).
+  Result<std::string> KeyExpression(const ReadSpec& spec);
+  // " WHERE <range> AND (<filter>)" or "".
+  Result<std::string> WhereClause(const ReadSpec& spec);
+  std::string KeyLiteral(const OwnedValue& v);
+  Status EnsureBookkeeping();
+  Result<std::string> BinlogPosition();
+
+  std::unique_ptr<MysqlConnection> conn_;
+  bool read_only_;
+  bool in_snapshot_ = false;
+  bool bookkeeping_ready_ = false;
+  std::string snapshot_position_;
+  MysqlDialect dialect_;
+  std::map<std::string, std::vector<ColumnInfo>> info_;
+};
+
+}  // namespace peerlock

@@ -1,0 +1,9 @@
+-- AUTO_INCREMENT counters: the table, its AUTO_INCREMENT column and the next value.
+SELECT t.TABLE_NAME, c.COLUMN_NAME, t.AUTO_INCREMENT
+FROM information_schema.TABLES AS t
+JOIN information_schema.COLUMNS AS c
+  ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
+ AND c.EXTRA LIKE '%auto_increment%'
+WHERE t.TABLE_SCHEMA = DATABASE() AND t.AUTO_INCREMENT IS NOT NULL
+  AND t.TABLE_NAME NOT LIKE '\_peerlock\_%'
+ORDER BY t.TABLE_NAME
