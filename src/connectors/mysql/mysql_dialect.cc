@@ -267,8 +267,10 @@ std::vector<std::string> MysqlDialect::PostDataSql(const Table& table) const {
                       " FOREIGN KEY IF NOT EXISTS (" + QuoteList(fk.columns) + ") REFERENCES " +
                       QuoteIdentifier(fk.ref_table) + " (" +
                       QuoteList(fk.ref_columns.empty() ? fk.columns : fk.ref_columns) + ")";
-    if (fk.on_delete != "NO ACTION") sql += " ON DELETE " + fk.on_delete;
-    if (fk.on_update != "NO ACTION") sql += " ON UPDATE " + fk.on_update;
+    // RESTRICT is InnoDB's default and, checked immediately, the same as NO ACTION.
+    auto rule = [](const std::string& r) { return r != "NO ACTION" && r != "RESTRICT"; };
+    if (rule(fk.on_delete)) sql += " ON DELETE " + fk.on_delete;
+    if (rule(fk.on_update)) sql += " ON UPDATE " + fk.on_update;
     out.push_back(sql);
   }
   return out;
