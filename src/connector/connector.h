@@ -84,6 +84,18 @@ class RowSource {
   virtual Result<bool> Next(RowBatch& batch) = 0;
 };
 
+// One chunk in the dialect's own bulk format (PostgreSQL: binary COPY), carried from a source
+// session to a target session of the same dialect without decoding a value.
+struct RawChunk {
+  std::vector<std::string> pieces;  // concatenated, the complete stream
+  int64_t rows = 0;
+  size_t bytes() const {
+    size_t n = 0;
+    for (const auto& p : pieces) n += p.size();
+    return n;
+  }
+};
+
 // Bookkeeping written in the same target transaction as a chunk's rows: the proof that the
 // chunk is loaded exactly once, which a resumed copy trusts over any other record.
 struct ChunkMarker {
@@ -145,6 +157,25 @@ class Session {
   virtual Result<int64_t> LoadChunk(const std::string& table,
                                     const std::vector<std::string>& columns, RowSource& rows,
                                     const ChunkMarker& marker) = 0;
+  // Native type of each of `columns` of `table` (empty when the dialect does not say): the
+  // engine passes chunks through raw only between columns of identical native types.
+  virtual Result<std::vector<std::string>> ColumnTypes(const std::string& table,
+                                                       const std::vector<std::string>& columns) {
+    (void)table, (void)columns;
+    return std::vector<std::string>();
+  }
+  // Reads `spec` (columns only, no key) in the native bulk format; nullopt when unsupported.
+  virtual Result<std::optional<RawChunk>> ReadRaw(const ReadSpec& spec) {
+    (void)spec;
+    return std::optional<RawChunk>();
+  }
+  // LoadChunk for a RawChunk from ReadRaw of the same dialect: same transaction guarantees.
+  virtual Result<int64_t> LoadRawChunk(const std::string& table,
+                                       const std::vector<std::string>& columns,
+                                       const RawChunk& chunk, const ChunkMarker& marker) {
+    (void)table, (void)columns, (void)chunk, (void)marker;
+    return Fail(ErrorCode::kInternal, "raw chunks are not supported by this dialect");
+  }
   // Markers committed for `run_id`.
   virtual Result<std::vector<ChunkMarker>> LoadedChunks(const std::string& run_id) = 0;
   // Removes the bookkeeping of `run_id` (after a finished copy, or when starting over).

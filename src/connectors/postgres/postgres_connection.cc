@@ -51,7 +51,9 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const Endpoint& endpoin
         "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
         "SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; "
         "SET bytea_output = 'hex'; SET statement_timeout = 0; "
-        "SET idle_in_transaction_session_timeout = 0"));
+        "SET idle_in_transaction_session_timeout = 0; "
+        // PeerLock runs its own parallel sessions; per-query workers would oversubscribe.
+        "SET max_parallel_workers_per_gather = 0"));
   }
   return c;
 }

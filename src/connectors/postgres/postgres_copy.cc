@@ -208,7 +208,8 @@ Result<std::vector<KeyTuple>> PostgresSession::SplitIntegerKey(const ReadSpec& s
   int64_t lo = std::atoll(PQgetvalue(r.get(), 0, 0));
   int64_t hi = std::atoll(PQgetvalue(r.get(), 0, 1));
   int64_t rows = std::atoll(PQgetvalue(r.get(), 0, 2));
-  if (rows <= 0) {
+  // The table's estimate only describes a whole-table split; a sub-range counts its rows.
+  if (rows <= 0 || !spec.range.unbounded()) {
     PL_ASSIGN(rows, CountRows(spec));
   }
   std::vector<KeyTuple> points;
@@ -262,22 +263,82 @@ Result<int64_t> PostgresSession::CountRows(const ReadSpec& spec) {
   return std::atoll(count.value_or("0").c_str());
 }
 
+Result<bool> PostgresSession::HashRecordWorks(const ReadSpec& spec, const std::string& row,
+                                              const std::string& from) {
+  if (auto it = hash_record_ok_.find(spec.table); it != hash_record_ok_.end()) return it->second;
+  // hash_record_extended needs a hash function for every column type (json, xml, point have
+  // none); probe once, inside a savepoint so an open snapshot survives the failure.
+  if (in_snapshot_) PL_TRY(conn_->Execute("SAVEPOINT peerlock_probe"));
+  // Over the whole table: a type without a hash function fails on the first row hashed, so a
+  // range that happens to be empty proves nothing.
+  (void)from;
+  PL_ASSIGN(const TableInfo* info, Info(spec.table));
+  std::string table = std::string(info->partitioned ? "" : "ONLY ") +
+                      dialect_.QuoteTable(spec.table) + (row == "pl_row" ? " AS pl_row" : "");
+  auto probe =
+      conn_->Query("SELECT hash_record_extended(" + row + ", 0) FROM " + table + " LIMIT 1");
+  if (in_snapshot_)
+    PL_TRY(conn_->Execute(probe ? "RELEASE SAVEPOINT peerlock_probe"
+                                : "ROLLBACK TO SAVEPOINT peerlock_probe"));
+  if (!probe && probe.error().code() == ErrorCode::kConnection) return Fail(probe.error());
+  return hash_record_ok_[spec.table] = probe.has_value();
+}
+
 Result<std::optional<Digest>> PostgresSession::ServerDigest(const ReadSpec& spec) {
-  PL_ASSIGN(std::string from, FromWhere(spec));
+  PL_ASSIGN(const TableInfo* info, Info(spec.table));
   std::vector<std::string> cols;
   for (const auto& c : spec.columns) cols.push_back(dialect_.QuoteIdentifier(c));
-  // Two differently seeded 64-bit hashes of each row's text, summed modulo 2^64 each: an
-  // order-independent 128-bit digest computed where the rows are (same-dialect only).
-  std::string sql =
-      "SELECT count(*), coalesce(sum(hashtextextended(r, 0)), 0)::text, "
-      "coalesce(sum(hashtextextended(r, 1)), 0)::text FROM (SELECT ROW(" +
-      (cols.empty() ? std::string("1") : Join(cols, ", ")) + ")::text AS r" + from + ") s";
-  PL_ASSIGN(auto r, conn_->Query(sql));
+  // The whole row by the table's alias is cheaper to build than ROW(...) of its columns.
+  bool whole_row = spec.columns == info->columns;
+  std::string row =
+      whole_row ? "pl_row" : "ROW(" + (cols.empty() ? std::string("1") : Join(cols, ", ")) + ")";
+  PL_ASSIGN(std::string from, FromWhere(spec));
+  if (whole_row) {
+    auto where = from.find(" WHERE ");
+    from.insert(where == std::string::npos ? from.size() : where, " AS pl_row");
+  }
+  // A 64-bit hash of each row summed modulo 2^64: an order-independent, additive digest
+  // computed where the rows are (same-dialect only; one aggregate keeps it at memory speed).
+  // Each column is hashed by its type's own hash function, which agrees with the type's
+  // equality (12.50 = 12.5, equal jsonb, equal instants) as canonical values do; types
+  // without one fall back to hashing the row's text.
+  PL_ASSIGN(bool by_type, HashRecordWorks(spec, row, from));
+  std::string hash =
+      by_type ? "hash_record_extended(" + row + ", 0)" : "hashtextextended(" + row + "::text, 0)";
+  PL_ASSIGN(auto r, conn_->Query("SELECT count(*), coalesce(sum(" + hash + "), 0)::text" + from));
   Digest d;
   d.rows = std::atoll(PQgetvalue(r.get(), 0, 0));
-  d.sum = (static_cast<RowHash>(Mod64(PQgetvalue(r.get(), 0, 1))) << 64) |
-          Mod64(PQgetvalue(r.get(), 0, 2));
+  d.sum = Mod64(PQgetvalue(r.get(), 0, 1));
   return std::optional<Digest>(d);
+}
+
+Result<std::optional<RawChunk>> PostgresSession::ReadRaw(const ReadSpec& spec) {
+  std::vector<std::string> select;
+  for (const auto& c : spec.columns) select.push_back(dialect_.QuoteIdentifier(c));
+  if (select.empty()) return std::optional<RawChunk>();
+  PL_ASSIGN(std::string from, FromWhere(spec));
+  PL_TRY(conn_->StartCopy(
+      "COPY (SELECT " + Join(select, ", ") + from + ") TO STDOUT (FORMAT binary)", PGRES_COPY_OUT));
+  RawChunk chunk;
+  std::string piece;
+  constexpr size_t kPieceBytes = 1 << 20;
+  while (true) {
+    char* data = nullptr;
+    int len = PQgetCopyData(conn_->raw(), &data, 0);
+    if (len == -1) break;
+    if (len < 0) return Fail(conn_->ConnectionError("reading rows of " + spec.table));
+    piece.append(data, static_cast<size_t>(len));
+    PQfreemem(data);
+    ++chunk.rows;  // one CopyData message per row, plus one for the trailer (below)
+    if (piece.size() >= kPieceBytes) {
+      chunk.pieces.push_back(std::move(piece));
+      piece = std::string();
+    }
+  }
+  PL_TRY(conn_->FinishCopyOut());
+  if (!piece.empty()) chunk.pieces.push_back(std::move(piece));
+  chunk.rows = std::max<int64_t>(0, chunk.rows - 1);  // the trailer message
+  return std::optional<RawChunk>(std::move(chunk));
 }
 
 Result<std::unique_ptr<RowSource>> PostgresSession::Read(const ReadSpec& spec) {

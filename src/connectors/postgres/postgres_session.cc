@@ -80,7 +80,8 @@ Result<const PostgresSession::TableInfo*> PostgresSession::Info(const std::strin
   PL_ASSIGN(auto r,
             conn_->Query("SELECT c.relkind::text, a.attname, format_type(a.atttypid, a.atttypmod) "
                          "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
-                         "WHERE c.oid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
+                         "WHERE c.oid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
+                         "ORDER BY a.attnum",
                          {dialect_.QuoteTable(table)}));
   if (PQntuples(r.get()) == 0)
     return Fail(
@@ -90,6 +91,7 @@ Result<const PostgresSession::TableInfo*> PostgresSession::Info(const std::strin
   for (int i = 0; i < PQntuples(r.get()); ++i) {
     info.partitioned = std::string(PQgetvalue(r.get(), i, 0)) == "p";
     info.types[PQgetvalue(r.get(), i, 1)] = PQgetvalue(r.get(), i, 2);
+    info.columns.push_back(PQgetvalue(r.get(), i, 1));
   }
   return &(info_[table] = std::move(info));
 }
@@ -112,61 +114,30 @@ Result<std::vector<PgCell>> PostgresSession::Cells(const std::string& table,
 
 Status PostgresSession::EnsureBookkeeping() {
   if (bookkeeping_ready_) return {};
-  PL_TRY(conn_->Execute(std::string(sql::kBookkeeping)));
+  // Parallel writers race to create it; IF NOT EXISTS is not atomic in PostgreSQL, so losing
+  // the race (a duplicate type or table) means the table is there.
+  if (auto st = conn_->Execute(std::string(sql::kBookkeeping)); !st) {
+    PL_ASSIGN(bool exists, TableExists("public._peerlock_chunks"));
+    if (!exists) return st;
+  }
   bookkeeping_ready_ = true;
   return {};
 }
 
-Result<int64_t> PostgresSession::LoadChunk(const std::string& table,
-                                           const std::vector<std::string>& columns, RowSource& rows,
-                                           const ChunkMarker& marker) {
+Result<int64_t> PostgresSession::InOneTransaction(
+    const std::function<Result<int64_t>(bool& copying)>& load, const ChunkMarker& marker) {
   PL_TRY(EnsureBookkeeping());
-  PL_ASSIGN(auto cells, Cells(table, columns));
   PL_TRY(conn_->Execute("BEGIN"));
   bool copying = false;
-  // Everything below either commits together with the marker or rolls back.
-  auto load = [&]() -> Result<int64_t> {
-    PL_TRY(conn_->StartCopy(
-        "COPY " + dialect_.QuoteTable(table) + " (" + dialect_.QuoteList(columns) + ") FROM STDIN",
-        PGRES_COPY_IN));
-    copying = true;
-    int64_t loaded = 0;
-    std::string buffer;
-    buffer.reserve(kCopyFlushBytes * 2);
-    auto flush = [&]() -> Status {
-      if (buffer.empty()) return {};
-      if (PQputCopyData(conn_->raw(), buffer.data(), static_cast<int>(buffer.size())) != 1)
-        return Fail(conn_->ConnectionError("sending rows to " + table));
-      buffer.clear();
-      return {};
-    };
-    RowBatch batch;
-    while (true) {
-      PL_ASSIGN(bool more, rows.Next(batch));
-      if (!more) break;
-      for (size_t r = 0; r < batch.rows(); ++r) {
-        int bad = -1;
-        if (auto st = EncodeCopyRow(batch, r, cells, buffer, &bad); !st) {
-          Error e = st.error();
-          return Fail(e.Context(fmt::format("table {} column '{}' (row {} of the chunk)", table,
-                                            bad >= 0 ? columns[bad] : "?", loaded + 1)));
-        }
-        ++loaded;
-        FaultPoint("copy.row_inserted");  // crash tests: die mid-transaction
-        if (buffer.size() >= kCopyFlushBytes) PL_TRY(flush());
-      }
-    }
-    PL_TRY(flush());
-    copying = false;
-    PL_TRY(conn_->EndCopyIn());
-    PL_TRY(conn_->Query(
+  auto loaded = load(copying);
+  if (loaded) {
+    auto marked = conn_->Query(
         "INSERT INTO public._peerlock_chunks (run_id, table_name, chunk, rows, digest) "
         "VALUES ($1, $2, $3, $4, $5)",
-        {marker.run_id, marker.table, std::to_string(marker.chunk), std::to_string(loaded),
-         marker.digest}));
-    return loaded;
-  };
-  auto loaded = load();
+        {marker.run_id, marker.table, std::to_string(marker.chunk), std::to_string(*loaded),
+         marker.digest});
+    if (!marked) loaded = Fail(std::move(marked.error()));
+  }
   if (!loaded) {
     if (copying) {
       PQputCopyEnd(conn_->raw(), "aborted by PeerLock");
@@ -177,6 +148,87 @@ Result<int64_t> PostgresSession::LoadChunk(const std::string& table,
   }
   PL_TRY(conn_->Execute("COMMIT"));
   return loaded;
+}
+
+Result<int64_t> PostgresSession::LoadChunk(const std::string& table,
+                                           const std::vector<std::string>& columns, RowSource& rows,
+                                           const ChunkMarker& marker) {
+  PL_ASSIGN(auto cells, Cells(table, columns));
+  return InOneTransaction(
+      [&](bool& copying) -> Result<int64_t> {
+        PL_TRY(conn_->StartCopy("COPY " + dialect_.QuoteTable(table) + " (" +
+                                    dialect_.QuoteList(columns) + ") FROM STDIN",
+                                PGRES_COPY_IN));
+        copying = true;
+        int64_t loaded = 0;
+        std::string buffer;
+        buffer.reserve(kCopyFlushBytes * 2);
+        auto flush = [&]() -> Status {
+          if (buffer.empty()) return {};
+          if (PQputCopyData(conn_->raw(), buffer.data(), static_cast<int>(buffer.size())) != 1)
+            return Fail(conn_->ConnectionError("sending rows to " + table));
+          buffer.clear();
+          return {};
+        };
+        RowBatch batch;
+        while (true) {
+          PL_ASSIGN(bool more, rows.Next(batch));
+          if (!more) break;
+          for (size_t r = 0; r < batch.rows(); ++r) {
+            int bad = -1;
+            if (auto st = EncodeCopyRow(batch, r, cells, buffer, &bad); !st) {
+              Error e = st.error();
+              return Fail(e.Context(fmt::format("table {} column '{}' (row {} of the chunk)", table,
+                                                bad >= 0 ? columns[bad] : "?", loaded + 1)));
+            }
+            ++loaded;
+            FaultPoint("copy.row_inserted");  // crash tests: die mid-transaction
+            if (buffer.size() >= kCopyFlushBytes) PL_TRY(flush());
+          }
+        }
+        PL_TRY(flush());
+        copying = false;
+        PL_TRY(conn_->EndCopyIn());
+        return loaded;
+      },
+      marker);
+}
+
+Result<int64_t> PostgresSession::LoadRawChunk(const std::string& table,
+                                              const std::vector<std::string>& columns,
+                                              const RawChunk& chunk, const ChunkMarker& marker) {
+  return InOneTransaction(
+      [&](bool& copying) -> Result<int64_t> {
+        PL_TRY(conn_->StartCopy("COPY " + dialect_.QuoteTable(table) + " (" +
+                                    dialect_.QuoteList(columns) + ") FROM STDIN (FORMAT binary)",
+                                PGRES_COPY_IN));
+        copying = true;
+        int64_t hits = 0;
+        size_t total = std::max<size_t>(1, chunk.bytes()), sent = 0;
+        for (const auto& piece : chunk.pieces) {
+          if (PQputCopyData(conn_->raw(), piece.data(), static_cast<int>(piece.size())) != 1)
+            return Fail(conn_->ConnectionError("sending rows to " + table));
+          sent += piece.size();
+          // Crash tests count rows: hit the point for the rows this piece carried (about).
+          int64_t upto = static_cast<int64_t>(static_cast<double>(chunk.rows) * sent / total);
+          for (; hits < upto; ++hits) FaultPoint("copy.row_inserted");
+        }
+        copying = false;
+        PL_TRY(conn_->EndCopyIn());
+        return chunk.rows;
+      },
+      marker);
+}
+
+Result<std::vector<std::string>> PostgresSession::ColumnTypes(
+    const std::string& table, const std::vector<std::string>& columns) {
+  PL_ASSIGN(const TableInfo* info, Info(table));
+  std::vector<std::string> types;
+  for (const auto& c : columns) {
+    auto it = info->types.find(c);
+    types.push_back(it == info->types.end() ? "" : it->second);
+  }
+  return types;
 }
 
 Result<std::vector<ChunkMarker>> PostgresSession::LoadedChunks(const std::string& run_id) {

@@ -4,6 +4,7 @@
 // that several sessions can share (ExportSnapshot / JoinSnapshot). Loads use COPY FROM STDIN
 // in one transaction with the chunk's marker row. Not thread-safe: one session per worker.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,6 +35,11 @@ class PostgresSession final : public Session {
   Result<bool> TableIsEmpty(const std::string& table) override;
   Result<int64_t> LoadChunk(const std::string& table, const std::vector<std::string>& columns,
                             RowSource& rows, const ChunkMarker& marker) override;
+  Result<std::vector<std::string>> ColumnTypes(const std::string& table,
+                                               const std::vector<std::string>& columns) override;
+  Result<std::optional<RawChunk>> ReadRaw(const ReadSpec& spec) override;
+  Result<int64_t> LoadRawChunk(const std::string& table, const std::vector<std::string>& columns,
+                               const RawChunk& chunk, const ChunkMarker& marker) override;
   Result<std::vector<ChunkMarker>> LoadedChunks(const std::string& run_id) override;
   Status ForgetChunks(const std::string& run_id) override;
   Result<std::vector<std::string>> CheckForeignKeys() override;
@@ -47,6 +53,7 @@ class PostgresSession final : public Session {
   struct TableInfo {
     bool partitioned = false;                  // read through the root, without ONLY
     std::map<std::string, std::string> types;  // column -> format_type
+    std::vector<std::string> columns;          // in table order
   };
 
   PostgresSession(std::unique_ptr<PgConnection> conn, Endpoint endpoint, bool read_only)
@@ -62,6 +69,14 @@ class PostgresSession final : public Session {
   Result<std::vector<KeyTuple>> SplitByPages(const ReadSpec& spec, int64_t rows_per_chunk);
   Result<std::vector<KeyTuple>> SplitIntegerKey(const ReadSpec& spec, int64_t rows_per_chunk);
   Status EnsureBookkeeping();
+  // Runs `load` (which streams rows with COPY FROM STDIN) and the marker insert in one
+  // transaction; rolls everything back on failure.
+  Result<int64_t> InOneTransaction(const std::function<Result<int64_t>(bool& copying)>& load,
+                                   const ChunkMarker& marker);
+  // The row digest expression for ServerDigest: per-type hashes, or row text where a column
+  // type has no hash function.
+  Result<bool> HashRecordWorks(const ReadSpec& spec, const std::string& row,
+                               const std::string& from);
   Result<Table> IntrospectTable(const PGresult* tables, int row);
 
   std::unique_ptr<PgConnection> conn_;
@@ -71,6 +86,7 @@ class PostgresSession final : public Session {
   bool bookkeeping_ready_ = false;
   PostgresDialect dialect_;
   std::map<std::string, TableInfo> info_;
+  std::map<std::string, bool> hash_record_ok_;  // by table
 };
 
 }  // namespace peerlock

@@ -29,13 +29,31 @@ struct ChunkJob {
   const TableMapping* mapping;
   int chunk;
   KeyRange range;
+  bool raw = false;  // pass the dialect's bulk format through undecoded
 };
 
 struct ChunkPayload {
   const ChunkJob* job;
   std::vector<RowBatch> batches;
   Digest digest;
+  std::optional<RawChunk> raw;
 };
+
+// Tables whose chunks can travel raw: same dialect, values untouched by the plan, the table
+// not reshaped, and identical native column types on both sides.
+Result<std::set<std::string>> RawTables(const EngineContext& ctx, const Inventory& inv,
+                                        Session& source, Session& target) {
+  std::set<std::string> raw;
+  if (ctx.source_connector->dialect().name() != ctx.target_connector->dialect().name()) return raw;
+  for (const auto& t : inv.tables) {
+    const TableMapping& m = t.mapping;
+    if (m.changes_values || m.target.native_sql.empty()) continue;
+    PL_ASSIGN(auto source_types, source.ColumnTypes(m.source_table, m.source_columns));
+    PL_ASSIGN(auto target_types, target.ColumnTypes(m.target_table, m.target_columns));
+    if (!source_types.empty() && source_types == target_types) raw.insert(m.source_table);
+  }
+  return raw;
+}
 
 // The run to write into: a fresh one, or the interrupted one being resumed.
 Result<RunRecord> ChooseRun(const EngineContext& ctx, const CopyOptions& options) {
@@ -122,9 +140,11 @@ class ChunkReaders {
   ~ChunkReaders() { Stop(); }
 
   std::optional<ChunkPayload> Next() { return queue_.Pop(); }
+  // Idempotent; any thread may call it (a failing writer does).
   void Stop() {
     stop_ = true;
     queue_.Close();
+    std::lock_guard lock(stop_mu_);
     for (auto& t : threads_)
       if (t.joinable()) t.join();
   }
@@ -153,8 +173,19 @@ class ChunkReaders {
       if (i >= jobs_.size()) break;
       PL_TRY(ctx_.CheckCancelled());
       const ChunkJob* job = jobs_[i];
-      ChunkPayload payload{job, {}, {}};
+      ChunkPayload payload{job, {}, {}, {}};
       ReadSpec spec = MakeReadSpec(*job->mapping, Side::kSource, job->range, batch_rows_);
+      if (job->raw) {
+        PL_ASSIGN(payload.raw, WithContext(session->ReadRaw(spec),
+                                           fmt::format("reading {} chunk {}",
+                                                       job->mapping->source_table, job->chunk)));
+        if (payload.raw) {
+          // Verify hashes these rows later; the marker records the count.
+          payload.digest.rows = payload.raw->rows;
+          if (!queue_.Push(std::move(payload))) break;
+          continue;
+        }
+      }
       PL_ASSIGN(
           payload.digest,
           WithContext(ReadAndHash(*session, spec, *job->mapping, Side::kSource,
@@ -177,6 +208,7 @@ class ChunkReaders {
   std::atomic<bool> stop_{false};
   std::atomic<int> running_{0};
   std::mutex mu_;
+  std::mutex stop_mu_;
   std::optional<Error> error_;
   std::vector<std::thread> threads_;
 };
@@ -212,6 +244,11 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
                                 {{"schema_cloned", schema_cloned}}));
     }
     PL_ASSIGN(auto jobs, PlanChunks(ctx, inv, run, options, *source));
+    PL_ASSIGN(auto raw_tables, RawTables(ctx, inv, *source, *target));
+    for (auto& job : jobs) job.raw = raw_tables.count(job.mapping->source_table) > 0;
+    if (!raw_tables.empty())
+      PL_LOG_INFO("{} of {} table(s) pass through in the native bulk format (identical types)",
+                  raw_tables.size(), inv.tables.size());
     // Every reader joins this one snapshot, so the copy is consistent while the source takes
     // writes; the exporting session holds it open until the readers are done.
     PL_ASSIGN(std::string snapshot, source->ExportSnapshot());
@@ -240,42 +277,73 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
     progress.Add(summary.rows);
     int workers = std::max(1, options.workers);
     ChunkReaders readers(ctx, todo, workers, options.batch_rows, snapshot);
+    // Loads run on several target sessions at once where the target takes parallel writers.
+    int writers = std::max(1, std::min(workers, ctx.target_connector->capabilities().max_writers));
+    std::mutex mu;
     Status write_status;
-    while (auto payload = readers.Next()) {
+    auto write_one = [&](Session& tgt, ChunkPayload& payload) -> Status {
       auto load_start = Clock::now();
-      const ChunkJob& job = *payload->job;
-      int64_t rows = payload->digest.rows;
+      const ChunkJob& job = *payload.job;
+      int64_t rows = payload.digest.rows;
       ChunkMarker marker{.run_id = run.uid,
                          .table = job.mapping->source_table,
                          .chunk = job.chunk,
-                         .digest = payload->digest.ToString()};
-      BatchListSource batches(std::move(payload->batches));
-      auto loaded =
-          WithContext(target->LoadChunk(job.mapping->target_table, job.mapping->target_columns,
-                                        batches, marker),
-                      fmt::format("loading {} chunk {}", job.mapping->target_table, job.chunk));
-      if (loaded && *loaded != rows)
-        loaded = Fail(ErrorCode::kInternal, "loaded row count differs from rows read");
-      if (!loaded) {
-        write_status = Fail(std::move(loaded.error()));
-        break;
+                         .digest = payload.digest.ToString()};
+      std::string what = fmt::format("loading {} chunk {}", job.mapping->target_table, job.chunk);
+      Result<int64_t> loaded = 0;
+      if (payload.raw) {
+        loaded = WithContext(tgt.LoadRawChunk(job.mapping->target_table,
+                                              job.mapping->target_columns, *payload.raw, marker),
+                             what);
+      } else {
+        BatchListSource batches(std::move(payload.batches));
+        loaded = WithContext(
+            tgt.LoadChunk(job.mapping->target_table, job.mapping->target_columns, batches, marker),
+            what);
       }
+      if (loaded && *loaded != rows)
+        return Fail(ErrorCode::kInternal, "loaded row count differs from rows read");
+      if (!loaded) return Fail(std::move(loaded.error()));
       FaultPoint("copy.chunk_committed");  // crash tests: after the target commit
       double seconds = Since(load_start);
-      write_status = state.ChunkDone(run.id, job.mapping->source_table, job.chunk, rows,
-                                     marker.digest, seconds);
-      if (!write_status) break;
+      PL_TRY(state.ChunkDone(run.id, job.mapping->source_table, job.chunk, rows, marker.digest,
+                             seconds));
+      std::lock_guard lock(mu);
       auto& t = per_table[job.mapping->source_table];
       t.rows += rows;
       t.chunks++;
       t.seconds += seconds;
       summary.rows += rows;
       progress.Add(rows);
-      if (auto c = ctx.CheckCancelled(); !c) {
-        write_status = c;
-        break;
+      return ctx.CheckCancelled();
+    };
+    auto writer = [&](Session* tgt) {
+      std::unique_ptr<Session> own;
+      Status st;
+      if (!tgt) {
+        auto opened = ctx.OpenTarget();
+        if (opened) {
+          own = std::move(*opened);
+          tgt = own.get();
+        } else {
+          st = Fail(std::move(opened.error()));
+        }
       }
-    }
+      while (st) {
+        auto payload = readers.Next();
+        if (!payload) break;
+        st = write_one(*tgt, *payload);
+      }
+      if (!st) {
+        std::lock_guard lock(mu);
+        if (write_status) write_status = st;
+        readers.Stop();
+      }
+    };
+    std::vector<std::thread> writer_threads;
+    for (int i = 1; i < writers; ++i) writer_threads.emplace_back(writer, nullptr);
+    writer(target.get());
+    for (auto& t : writer_threads) t.join();
     readers.Stop();
     PL_TRY(source->EndSnapshot());
     source.reset();

@@ -100,15 +100,23 @@ Status RowDiffer::DiffRange(const KeyRange& range, std::vector<Difference>& out)
     return Fail(ErrorCode::kInternal, "cannot bisect a range of " + m_.source_table);
   KeyTuple mid = points.front();
   for (const KeyRange& half_range : {KeyRange{range.lower, mid}, KeyRange{mid, range.upper}}) {
-    PL_ASSIGN(Digest s,
-              ReadAndHash(source_, MakeReadSpec(m_, Side::kSource, half_range, batch_rows_), m_,
-                          Side::kSource, nullptr));
-    PL_ASSIGN(Digest t,
-              ReadAndHash(target_, MakeReadSpec(m_, Side::kTarget, half_range, batch_rows_), m_,
-                          Side::kTarget, nullptr));
-    if (!(s == t)) PL_TRY(DiffRange(half_range, out));
+    PL_ASSIGN(bool equal, HalvesEqual(half_range));
+    if (!equal) PL_TRY(DiffRange(half_range, out));
   }
   return {};
+}
+
+Result<bool> RowDiffer::HalvesEqual(const KeyRange& range) {
+  ReadSpec src = MakeReadSpec(m_, Side::kSource, range, batch_rows_);
+  ReadSpec tgt = MakeReadSpec(m_, Side::kTarget, range, batch_rows_);
+  if (in_database_) {
+    PL_ASSIGN(auto s, source_.ServerDigest(src));
+    PL_ASSIGN(auto t, target_.ServerDigest(tgt));
+    if (s && t) return *s == *t;
+  }
+  PL_ASSIGN(Digest s, ReadAndHash(source_, src, m_, Side::kSource, nullptr));
+  PL_ASSIGN(Digest t, ReadAndHash(target_, tgt, m_, Side::kTarget, nullptr));
+  return s == t;
 }
 
 Status RowDiffer::DiffKeyless(std::vector<Difference>& out) {

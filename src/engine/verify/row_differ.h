@@ -15,8 +15,15 @@ namespace peerlock {
 
 class RowDiffer {
  public:
-  RowDiffer(Session& source, Session& target, const TableMapping& mapping, size_t batch_rows)
-      : source_(source), target_(target), m_(mapping), batch_rows_(batch_rows) {}
+  // `in_database`: halves are compared by digests computed inside both servers (same
+  // dialect), falling back to streamed hashes where a server cannot compute one.
+  RowDiffer(Session& source, Session& target, const TableMapping& mapping, size_t batch_rows,
+            bool in_database = false)
+      : source_(source),
+        target_(target),
+        m_(mapping),
+        batch_rows_(batch_rows),
+        in_database_(in_database && !mapping.changes_values) {}
 
   // Differences within `range` of a keyed table whose digests differ.
   Status DiffRange(const KeyRange& range, std::vector<Difference>& out);
@@ -33,6 +40,7 @@ class RowDiffer {
   };
   Result<std::vector<std::pair<std::string, Row>>> FetchRows(Side side, const KeyRange& range,
                                                              int64_t limit, bool random);
+  Result<bool> HalvesEqual(const KeyRange& range);
   void CompareRows(std::vector<std::pair<std::string, Row>> source,
                    std::vector<std::pair<std::string, Row>> target, std::vector<Difference>& out,
                    bool only_changed);
@@ -41,6 +49,7 @@ class RowDiffer {
   Session& target_;
   const TableMapping& m_;
   size_t batch_rows_;
+  bool in_database_;
 };
 
 }  // namespace peerlock
