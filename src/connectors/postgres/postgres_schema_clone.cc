@@ -55,39 +55,40 @@ std::string FirstLines(const std::string& text, int n) {
 Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::string& section,
                                           const std::vector<std::string>& tables, int jobs) {
   if (source.scheme() != "postgresql" && source.scheme() != "postgres") return false;
-  char dir_template[] = "/tmp/peerlock-schema-XXXXXX";
-  if (!mkdtemp(dir_template))
-    return Fail(Error(ErrorCode::kIo, "cannot create a temporary directory for the schema dump")
-                    .WithHint("check that /tmp is writable and not full"));
-  std::string dir = dir_template;
-  std::string file = dir + "/schema.dump";
-  auto cleanup = [&] {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  };
-
-  std::vector<std::string> dump = {Tool("pg_dump", conn_->server_version()),
-                                   "--schema-only",
-                                   "--format=custom",
-                                   "--no-owner",
-                                   "--no-privileges",
-                                   "--file=" + file,
-                                   "--dbname=" + PgConnInfo(source, /*with_password=*/false)};
-  for (const auto& t : tables) {
-    auto [schema, name] = SplitPgTableName(t);
-    dump.push_back("--table=" + dialect_.QuoteIdentifier(schema) + "." +
-                   dialect_.QuoteIdentifier(name));
+  // One dump serves both sections of a copy, so the objects built after the data are exactly
+  // those of the schema created before it.
+  if (schema_dump_.empty() || schema_dump_source_ != source.Redacted()) {
+    char dir_template[] = "/tmp/peerlock-schema-XXXXXX";
+    if (!mkdtemp(dir_template))
+      return Fail(Error(ErrorCode::kIo, "cannot create a temporary directory for the schema dump")
+                      .WithHint("check that /tmp is writable and not full"));
+    RemoveSchemaDump();
+    schema_dump_ = std::string(dir_template) + "/schema.dump";
+    schema_dump_source_ = source.Redacted();
+    std::vector<std::string> dump = {Tool("pg_dump", conn_->server_version()),
+                                     "--schema-only",
+                                     "--format=custom",
+                                     "--no-owner",
+                                     "--no-privileges",
+                                     "--file=" + schema_dump_,
+                                     "--dbname=" + PgConnInfo(source, /*with_password=*/false)};
+    for (const auto& t : tables) {
+      auto [schema, name] = SplitPgTableName(t);
+      dump.push_back("--table=" + dialect_.QuoteIdentifier(schema) + "." +
+                     dialect_.QuoteIdentifier(name));
+    }
+    PL_LOG_INFO("dumping the schema of {} with pg_dump", source.Redacted());
+    auto dumped = RunProcess(dump, PasswordEnv(source));
+    if (!dumped || dumped->exit_code != 0) {
+      RemoveSchemaDump();
+      if (!dumped) return Fail(dumped.error());
+      return Fail(Error(ErrorCode::kDatabase, "pg_dump --schema-only of " + source.Redacted() +
+                                                  " failed: " + FirstLines(dumped->err, 3))
+                      .WithHint("pg_dump must be able to read every object in scope; grant "
+                                "PeerLock's user SELECT on them or run it as the owner"));
+    }
   }
-  PL_LOG_INFO("dumping the {} schema of {} with pg_dump", section, source.Redacted());
-  auto dumped = RunProcess(dump, PasswordEnv(source));
-  if (!dumped || dumped->exit_code != 0) {
-    cleanup();
-    if (!dumped) return Fail(dumped.error());
-    return Fail(Error(ErrorCode::kDatabase, "pg_dump --schema-only of " + source.Redacted() +
-                                                " failed: " + FirstLines(dumped->err, 3))
-                    .WithHint("pg_dump must be able to read every object in scope; grant "
-                              "PeerLock's user SELECT on them or run it as the owner"));
-  }
+  const std::string& file = schema_dump_;
 
   if (section == "post-data") {
     // VACUUM ANALYZE first, in parallel: fresh statistics for the planner, and a visibility
@@ -110,7 +111,7 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
   if (jobs > 1 && section == "post-data") restore.push_back(fmt::format("--jobs={}", jobs));
   restore.push_back(file);
   auto restored = RunProcess(restore, PasswordEnv(endpoint_));
-  cleanup();
+  if (section == "post-data") RemoveSchemaDump();
   if (!restored) return Fail(restored.error());
   if (restored->exit_code != 0 && !OnlyAlreadyExists(restored->err))
     return Fail(Error(ErrorCode::kDatabase, "pg_restore --section=" + section + " into " +
@@ -133,6 +134,13 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
                             PQgetvalue(views.get(), i, 0)));
   }
   return true;
+}
+
+void PostgresSession::RemoveSchemaDump() {
+  if (schema_dump_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(std::filesystem::path(schema_dump_).parent_path(), ec);
+  schema_dump_.clear();
 }
 
 }  // namespace peerlock

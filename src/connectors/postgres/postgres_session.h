@@ -20,6 +20,7 @@ class PostgresSession final : public Session {
  public:
   static Result<std::unique_ptr<PostgresSession>> Open(const Endpoint& endpoint,
                                                        const SessionOptions& options);
+  ~PostgresSession() override { RemoveSchemaDump(); }
 
   Result<Catalog> Introspect(bool count_rows) override;
   Status BeginSnapshot() override;
@@ -69,6 +70,7 @@ class PostgresSession final : public Session {
   Result<std::vector<KeyTuple>> SplitByPages(const ReadSpec& spec, int64_t rows_per_chunk);
   Result<std::vector<KeyTuple>> SplitIntegerKey(const ReadSpec& spec, int64_t rows_per_chunk);
   Status EnsureBookkeeping();
+  void RemoveSchemaDump();
   // Runs `load` (which streams rows with COPY FROM STDIN) and the marker insert in one
   // transaction; rolls everything back on failure.
   Result<int64_t> InOneTransaction(const std::function<Result<int64_t>(bool& copying)>& load,
@@ -87,6 +89,8 @@ class PostgresSession final : public Session {
   PostgresDialect dialect_;
   std::map<std::string, TableInfo> info_;
   std::map<std::string, bool> hash_record_ok_;  // by table
+  std::string schema_dump_;                     // pg_dump archive kept between pre- and post-data
+  std::string schema_dump_source_;              // the (redacted) source it was taken from
 };
 
 }  // namespace peerlock
