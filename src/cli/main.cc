@@ -8,6 +8,7 @@
 #include "base/strings.h"
 #include "cli/commands.h"
 #include "connectors/mysql/mysql_connector.h"
+#include "connectors/postgres/postgres_connector.h"
 #include "connectors/sqlite/sqlite_connector.h"
 
 namespace {
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
   ConnectorRegistry registry;
   registry.Register(std::make_unique<SqliteConnector>());
   registry.Register(std::make_unique<MysqlConnector>(), {"mariadb"});
+  registry.Register(std::make_unique<PostgresConnector>("postgresql"));
+  registry.Register(std::make_unique<PostgresConnector>("postgres"));
 
   CLI::App app{"PeerLock: move a live system's data to a new server and prove nothing was lost"};
   app.require_subcommand(1);
