@@ -29,8 +29,7 @@ int main(int argc, char** argv) {
   ConnectorRegistry registry;
   registry.Register(std::make_unique<SqliteConnector>());
   registry.Register(std::make_unique<MysqlConnector>(), {"mariadb"});
-  registry.Register(std::make_unique<PostgresConnector>("postgresql"));
-  registry.Register(std::make_unique<PostgresConnector>("postgres"));
+  registry.Register(std::make_unique<PostgresConnector>(), {"postgres"});
 
   CLI::App app{"PeerLock: move a live system's data to a new server and prove nothing was lost"};
   app.require_subcommand(1);
