@@ -173,14 +173,21 @@ Result<Catalog> MysqlSession::Introspect(bool count_rows) {
   if (count_rows) {
     for (auto& t : catalog.tables) {
       std::vector<std::string> exprs = {"count(*)"};
-      std::vector<Column*> dated;
+      std::vector<Column*> dated, flags;
       for (auto& c : t.columns) {
         std::string base = ToLower(c.source_type.substr(0, c.source_type.find('(')));
-        if (!IsTemporalDate(base)) continue;
         std::string q = dialect_.QuoteIdentifier(c.name);
-        exprs.push_back("coalesce(sum(" + q + " IS NOT NULL AND (month(" + q +
-                        ") = 0 OR dayofmonth(" + q + ") = 0)), 0)");
-        dated.push_back(&c);
+        if (IsTemporalDate(base)) {
+          exprs.push_back("coalesce(sum(" + q + " IS NOT NULL AND (month(" + q +
+                          ") = 0 OR dayofmonth(" + q + ") = 0)), 0)");
+          dated.push_back(&c);
+        }
+      }
+      // TINYINT(1) says bool, but MariaDB lets it hold -128..127: the data decides.
+      for (auto& c : t.columns) {
+        if (c.type.kind != TypeKind::kBool) continue;
+        exprs.push_back("coalesce(sum(" + dialect_.QuoteIdentifier(c.name) + " NOT IN (0, 1)), 0)");
+        flags.push_back(&c);
       }
       PL_ASSIGN(auto counts, conn_->Query("SELECT " + Join(exprs, ", ") + " FROM " +
                                           dialect_.QuoteIdentifier(t.name)));
@@ -194,6 +201,15 @@ Result<Catalog> MysqlSession::Introspect(bool count_rows) {
             t.name, dated[i]->name, zeros, dated[i]->nullable ? "" : ", NOT NULL relaxed"));
         dated[i]->nullable = true;
         t.native_sql.clear();
+      }
+      for (size_t i = 0; i < flags.size(); ++i) {
+        int64_t others = ParseInt64(Get(counts[0], 1 + dated.size() + i)).value_or(0);
+        if (others == 0) continue;
+        flags[i]->type = LogicalType{.kind = TypeKind::kInt, .bits = 8};
+        catalog.warnings.push_back(fmt::format(
+            "{}.{} is TINYINT(1) but holds {} value(s) other than 0 and 1: carried as int8, "
+            "not bool",
+            t.name, flags[i]->name, others));
       }
     }
   }
