@@ -77,12 +77,19 @@ Result<bool> PostgresSession::TableIsEmpty(const std::string& table) {
 
 Result<const PostgresSession::TableInfo*> PostgresSession::Info(const std::string& table) {
   if (auto it = info_.find(table); it != info_.end()) return &it->second;
-  PL_ASSIGN(auto r,
-            conn_->Query("SELECT c.relkind::text, a.attname, format_type(a.atttypid, a.atttypmod) "
-                         "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
-                         "WHERE c.oid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
-                         "ORDER BY a.attnum",
-                         {dialect_.QuoteTable(table)}));
+  PL_ASSIGN(auto r, conn_->Query(
+                        // binary_ok: the type (and an array's element type) has binary send and
+                        // receive functions that round-trip; tsquery's receive rejects the empty
+                        // query its send produces.
+                        "SELECT c.relkind::text, a.attname, format_type(a.atttypid, a.atttypmod), "
+                        "t.typsend <> 0 AND t.typreceive <> 0 AND t.typname NOT IN ('tsquery', "
+                        "'_tsquery') AND (e.oid IS NULL OR (e.typsend <> 0 AND e.typreceive <> 0)) "
+                        "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
+                        "JOIN pg_type t ON t.oid = a.atttypid "
+                        "LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A' "
+                        "WHERE c.oid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
+                        "ORDER BY a.attnum",
+                        {dialect_.QuoteTable(table)}));
   if (PQntuples(r.get()) == 0)
     return Fail(
         Error(ErrorCode::kNotFound, "table " + table + " does not exist on " + endpoint_.Redacted())
@@ -92,6 +99,7 @@ Result<const PostgresSession::TableInfo*> PostgresSession::Info(const std::strin
     info.partitioned = std::string(PQgetvalue(r.get(), i, 0)) == "p";
     info.types[PQgetvalue(r.get(), i, 1)] = PQgetvalue(r.get(), i, 2);
     info.columns.push_back(PQgetvalue(r.get(), i, 1));
+    if (std::string(PQgetvalue(r.get(), i, 3)) != "t") info.binary_ok = false;
   }
   return &(info_[table] = std::move(info));
 }
@@ -224,6 +232,7 @@ Result<std::vector<std::string>> PostgresSession::ColumnTypes(
     const std::string& table, const std::vector<std::string>& columns) {
   PL_ASSIGN(const TableInfo* info, Info(table));
   std::vector<std::string> types;
+  if (!info->binary_ok) return types;  // some type cannot travel as binary COPY: decode it
   for (const auto& c : columns) {
     auto it = info->types.find(c);
     types.push_back(it == info->types.end() ? "" : it->second);

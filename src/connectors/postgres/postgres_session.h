@@ -55,6 +55,7 @@ class PostgresSession final : public Session {
     bool partitioned = false;                  // read through the root, without ONLY
     std::map<std::string, std::string> types;  // column -> format_type
     std::vector<std::string> columns;          // in table order
+    bool binary_ok = true;                     // every column survives binary COPY
   };
 
   PostgresSession(std::unique_ptr<PgConnection> conn, Endpoint endpoint, bool read_only)

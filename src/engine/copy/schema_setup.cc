@@ -148,21 +148,30 @@ Result<PostDataResult> FinishTargetSchema(const EngineContext& ctx, const Invent
   // Sequences continue from the source's own position, not from max(id) + 1.
   PL_ASSIGN(auto source, ctx.OpenSource());
   PL_ASSIGN(auto sequences, source->Sequences());
+  // Only between servers of one dialect, and only sequences feeding a table in scope that the
+  // target was created with unchanged (or every sequence, when the whole schema was cloned).
+  bool same_dialect =
+      ctx.source_connector->dialect().name() == ctx.target_connector->dialect().name();
   bool whole_schema = schema_cloned && CloneScope(inv).empty();
-  std::vector<SequenceValue> kept;  // those the target was created with
-  for (auto& s : sequences) {
+  std::vector<SequenceValue> kept;
+  for (auto& s : same_dialect ? sequences : std::vector<SequenceValue>{}) {
     bool feeds_scope = false;
     for (const auto& t : inv.tables) {
-      std::string qualified = (t.table.schema.empty() ? "public" : t.table.schema) + "." +
-                              t.table.name.substr(t.table.name.find('.') + 1) + ".";
-      bool owned = StartsWith(s.owner, qualified);
-      bool identity = t.mapping.target.native_sql.find("IDENTITY") != std::string::npos;
-      if (owned && (schema_cloned || identity)) feeds_scope = true;
+      std::string bare = t.table.name.substr(t.table.name.find('.') + 1);
+      std::string qualified = (t.table.schema.empty() ? "public" : t.table.schema) + "." + bare;
+      bool owned = StartsWith(s.owner, qualified + ".") || StartsWith(s.owner, t.table.name + ".");
+      if (owned && (schema_cloned || !t.mapping.target.native_sql.empty())) feeds_scope = true;
     }
     if (feeds_scope || (whole_schema && s.owner.empty())) kept.push_back(s);
   }
   sequences = std::move(kept);
-  PL_TRY(WithContext(target.SetSequences(sequences), "setting sequences"));
+  if (auto st = target.SetSequences(sequences); !st) {
+    // A sequence the target was created without (a serial column rendered by PeerLock) is
+    // worth a warning, not a failed copy: the data is all there.
+    if (st.error().code() != ErrorCode::kNotFound)
+      return Fail(st.error().Context("setting sequences"));
+    result.warnings.push_back(st.error().message() + ": set them by hand with setval()");
+  }
   result.sequences_set = static_cast<int>(sequences.size());
   for (const auto& w : result.warnings) PL_LOG_WARN("{}", w);
   return result;
