@@ -51,12 +51,13 @@ Result<OwnedValue> KeyValue(const PGresult* r, int row, int col, PgCell cell) {
   return v;
 }
 
-// Reads a numeric sum's decimal text modulo 2^64 (two's complement for negatives).
-uint64_t Mod64(const std::string& text) {
-  uint64_t v = 0;
+// Reads an exact numeric sum's decimal text modulo 2^128 (two's complement for negatives), so
+// digests of adjacent ranges add up to the digest of their union, as Digest::Merge assumes.
+unsigned __int128 Mod128(const std::string& text) {
+  unsigned __int128 v = 0;
   bool negative = !text.empty() && text[0] == '-';
   for (char c : text)
-    if (c >= '0' && c <= '9') v = v * 10 + static_cast<uint64_t>(c - '0');
+    if (c >= '0' && c <= '9') v = v * 10 + static_cast<unsigned>(c - '0');
   return negative ? ~v + 1 : v;
 }
 
@@ -308,7 +309,7 @@ Result<std::optional<Digest>> PostgresSession::ServerDigest(const ReadSpec& spec
   PL_ASSIGN(auto r, conn_->Query("SELECT count(*), coalesce(sum(" + hash + "), 0)::text" + from));
   Digest d;
   d.rows = std::atoll(PQgetvalue(r.get(), 0, 0));
-  d.sum = Mod64(PQgetvalue(r.get(), 0, 1));
+  d.sum = Mod128(PQgetvalue(r.get(), 0, 1));
   return std::optional<Digest>(d);
 }
 
