@@ -195,7 +195,9 @@ class Session {
 
   // Replays the source's own schema (types, tables, functions, ... as the native dump tool
   // would) onto this target session. `section` is "pre-data" (before rows) or "post-data"
-  // (indexes, constraints, triggers after rows); `tables` limits it (empty = everything).
+  // (indexes, constraints, triggers after rows), or "types" (only what tables rendered by
+  // PeerLock may use: types, domains, functions, sequences); `tables` limits it (empty =
+  // everything).
   // Returns false when this dialect cannot clone from `source` (the engine then renders DDL).
   virtual Result<bool> CloneSchema(const Endpoint& source, const std::string& section,
                                    const std::vector<std::string>& tables, int jobs) {

@@ -34,6 +34,9 @@ Status SelectTables(Inventory& inventory, const std::vector<std::string>& tables
     }
     wanted.insert(name);
   }
+  for (const auto& t : inventory.tables)
+    if (!wanted.count(t.table.name))
+      inventory.objects.push_back({"table", t.table.name, false, "not selected by --tables"});
   std::erase_if(inventory.tables,
                 [&](const TableInventory& t) { return !wanted.count(t.table.name); });
   return {};

@@ -298,12 +298,15 @@ Result<std::optional<Digest>> PostgresSession::ServerDigest(const ReadSpec& spec
     auto where = from.find(" WHERE ");
     from.insert(where == std::string::npos ? from.size() : where, " AS pl_row");
   }
-  // A 64-bit hash of each row summed modulo 2^64: an order-independent, additive digest
-  // computed where the rows are (same-dialect only; one aggregate keeps it at memory speed).
-  // Each column is hashed by its type's own hash function, which agrees with the type's
-  // equality (12.50 = 12.5, equal jsonb, equal instants) as canonical values do; types
-  // without one fall back to hashing the row's text.
-  PL_ASSIGN(bool by_type, HashRecordWorks(spec, row, from));
+  // A 64-bit hash of each row, summed exactly and kept modulo 2^128: an order-independent,
+  // additive digest computed where the rows are (same-dialect only; one aggregate keeps it at
+  // memory speed). Where every column type's hash agrees with canonical equality (12.50 =
+  // 12.5, equal jsonb, equal instants) the type hashes are used; otherwise the row's exact
+  // text is hashed (interval '1 mon' and '30 days' are equal to PostgreSQL, not the same).
+  bool by_type = info->hash_faithful;
+  if (by_type) {
+    PL_ASSIGN(by_type, HashRecordWorks(spec, row, from));
+  }
   std::string hash =
       by_type ? "hash_record_extended(" + row + ", 0)" : "hashtextextended(" + row + "::text, 0)";
   PL_ASSIGN(auto r, conn_->Query("SELECT count(*), coalesce(sum(" + hash + "), 0)::text" + from));

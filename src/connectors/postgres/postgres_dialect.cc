@@ -23,7 +23,55 @@ std::pair<std::optional<int>, std::optional<int>> TypeArgs(const std::string& t)
 
 }  // namespace
 
+namespace {
+
+std::string Quoted(const std::string& identifier) {
+  std::string out = "\"";
+  for (char c : identifier) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Reads a double-quoted identifier starting at `pos`; leaves `pos` after its closing quote.
+std::string ReadQuoted(const std::string& text, size_t& pos) {
+  std::string out;
+  for (++pos; pos < text.size(); ++pos) {
+    if (text[pos] == '"') {
+      if (pos + 1 < text.size() && text[pos + 1] == '"') {
+        out += '"';
+        ++pos;
+        continue;
+      }
+      ++pos;
+      break;
+    }
+    out += text[pos];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string PeerlockName(const std::string& schema, const std::string& name) {
+  auto plain = [](const std::string& s) {
+    return s.find('.') == std::string::npos && (s.empty() || s[0] != '"');
+  };
+  if (plain(schema) && plain(name)) return schema == "public" ? name : schema + "." + name;
+  return schema == "public" ? Quoted(name) : Quoted(schema) + "." + Quoted(name);
+}
+
 std::pair<std::string, std::string> SplitPgTableName(const std::string& table) {
+  if (!table.empty() && table[0] == '"') {
+    size_t pos = 0;
+    std::string first = ReadQuoted(table, pos);
+    if (pos >= table.size() || table[pos] != '.') return {"public", first};
+    ++pos;
+    std::string second =
+        pos < table.size() && table[pos] == '"' ? ReadQuoted(table, pos) : table.substr(pos);
+    return {first, second};
+  }
   auto dot = table.find('.');
   if (dot == std::string::npos) return {"public", table};
   return {table.substr(0, dot), table.substr(dot + 1)};
@@ -40,7 +88,9 @@ std::string PostgresDialect::QuoteIdentifier(const std::string& identifier) cons
 
 std::string PostgresDialect::QuoteTable(const std::string& table) const {
   auto [schema, name] = SplitPgTableName(table);
-  if (schema == "public" && table.find('.') == std::string::npos) return QuoteIdentifier(name);
+  if (schema == "public" && table.find('.') == std::string::npos &&
+      (table.empty() || table[0] != '"'))
+    return QuoteIdentifier(name);
   return QuoteIdentifier(schema) + "." + QuoteIdentifier(name);
 }
 

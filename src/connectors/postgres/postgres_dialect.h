@@ -23,6 +23,9 @@ class PostgresDialect final : public Dialect {
   std::string QuoteList(const std::vector<std::string>& identifiers) const;
 };
 
+// PeerLock's name for a PostgreSQL table: "orders" (public), "sales.orders", or, when a part
+// holds a dot or starts with a double quote, both parts quoted: "\"my.schema\".\"t\"".
+std::string PeerlockName(const std::string& schema, const std::string& name);
 // Splits a PeerLock table name into schema and table ("orders" -> {"public", "orders"}).
 std::pair<std::string, std::string> SplitPgTableName(const std::string& table);
 

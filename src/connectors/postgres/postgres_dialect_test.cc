@@ -14,6 +14,23 @@ TEST(PostgresDialect, QuotesIdentifiersAndQualifiedTables) {
   EXPECT_EQ(SplitPgTableName("s.t").second, "t");
 }
 
+TEST(PostgresDialect, NamesWithDotsOrQuotesRoundTrip) {
+  PostgresDialect d;
+  for (auto [schema, name] :
+       std::vector<std::pair<std::string, std::string>>{{"public", "orders"},
+                                                        {"sales", "orders"},
+                                                        {"public", "order.items"},
+                                                        {"my.schema", "t"},
+                                                        {"my.schema", "a\"b.c"},
+                                                        {"public", "\"quoted"}}) {
+    std::string peerlock = PeerlockName(schema, name);
+    EXPECT_EQ(SplitPgTableName(peerlock), std::make_pair(schema, name)) << peerlock;
+  }
+  EXPECT_EQ(PeerlockName("public", "order.items"), "\"order.items\"");
+  EXPECT_EQ(d.QuoteTable(PeerlockName("my.schema", "t")), "\"my.schema\".\"t\"");
+  EXPECT_EQ(d.QuoteTable(PeerlockName("public", "order.items")), "\"public\".\"order.items\"");
+}
+
 TEST(PostgresDialect, FormatTypeNamesMapToLogicalTypes) {
   PostgresDialect d;
   EXPECT_EQ(LogicalTypeName(d.ToLogical("smallint")), "int16");

@@ -42,6 +42,9 @@ Error PostgresResultError(const PGresult* result, const std::string& what) {
   if (message.empty() && result) message = Trim(PQresultErrorMessage(result));
   std::string detail = Field(result, PG_DIAG_MESSAGE_DETAIL);
   if (!detail.empty()) message += " (" + detail + ")";
+  // "COPY orders, line 5, column qty: "twelve"": names the column and the row of the chunk.
+  std::string where = Field(result, PG_DIAG_CONTEXT);
+  if (!where.empty()) message += " [" + where.substr(0, where.find('\n')) + "]";
   ErrorCode code = ErrorCode::kDatabase;
   std::string hint;
   bool retryable = false;

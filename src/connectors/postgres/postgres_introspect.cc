@@ -55,10 +55,6 @@ std::string Action(const std::string& code) {
   return "NO ACTION";
 }
 
-std::string PeerlockName(const std::string& schema, const std::string& name) {
-  return schema == "public" ? name : schema + "." + name;
-}
-
 // "CREATE [UNIQUE] INDEX name ON ..." -> "... INDEX IF NOT EXISTS name ON ...".
 std::string IdempotentIndex(const std::string& sql) {
   auto pos = sql.find(" INDEX ");

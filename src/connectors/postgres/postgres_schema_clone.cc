@@ -27,17 +27,30 @@ std::map<std::string, std::string> PasswordEnv(const Endpoint& e) {
   return {{"PGPASSWORD", e.password()}};
 }
 
-// pg_restore errors that a rerun after a crash expects: the object is already there.
-bool OnlyAlreadyExists(const std::string& err) {
+// pg_restore errors that are expected: a rerun after a crash finds objects already there, and
+// a copy of some tables only meets foreign keys to tables it does not copy (`skipped`).
+bool OnlyExpectedErrors(const std::string& err, bool subset, std::vector<std::string>& skipped) {
   bool any = false;
   for (const auto& line : Split(err, '\n')) {
     if (line.find("ERROR:") == std::string::npos) continue;
     any = true;
-    if (line.find("already exists") == std::string::npos &&
-        line.find("multiple primary keys") == std::string::npos)
-      return false;
+    if (line.find("already exists") != std::string::npos ||
+        line.find("multiple primary keys") != std::string::npos)
+      continue;
+    if (subset && line.find("does not exist") != std::string::npos) {
+      skipped.push_back(Trim(line.substr(line.find("ERROR:") + 6)));
+      continue;
+    }
+    return false;
   }
   return any;
+}
+
+void WriteTextFile(const std::string& path, const std::string& text) {
+  if (FILE* f = std::fopen(path.c_str(), "w")) {
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
 }
 
 std::string FirstLines(const std::string& text, int n) {
@@ -105,15 +118,41 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
           endpoint_.Redacted(),
           vacuumed ? FirstLines(vacuumed->err, 2) : vacuumed.error().message());
   }
+  // "types": only what tables PeerLock renders itself may need (schemas, extensions, types,
+  // domains, functions, sequences), chosen from the archive's table of contents.
+  bool types_only = section == "types";
   std::vector<std::string> restore = {Tool("pg_restore", conn_->server_version()),
-                                      "--section=" + section, "--no-owner", "--no-privileges",
+                                      "--section=" + std::string(types_only ? "pre-data" : section),
+                                      "--no-owner", "--no-privileges",
                                       "--dbname=" + PgConnInfo(endpoint_, false)};
+  if (types_only) {
+    auto listed = RunProcess({Tool("pg_restore", conn_->server_version()), "--list", file});
+    if (!listed || listed->exit_code != 0)
+      return Fail(Error(ErrorCode::kIo, "pg_restore --list of the schema dump failed"));
+    static const char* const kKinds[] = {" SCHEMA ",    " EXTENSION ", " TYPE ",
+                                         " DOMAIN ",    " FUNCTION ",  " PROCEDURE ",
+                                         " AGGREGATE ", " SEQUENCE ",  " COLLATION "};
+    std::string list;
+    for (const auto& line : Split(listed->out, '\n')) {
+      // OWNED BY needs the table, which is created after this.
+      if (line.empty() || line[0] == ';' || line.find(" OWNED BY ") != std::string::npos) continue;
+      for (const char* kind : kKinds)
+        if (line.find(kind) != std::string::npos) {
+          list += line + "\n";
+          break;
+        }
+    }
+    std::string list_file = file + ".types.list";
+    WriteTextFile(list_file, list);
+    restore.push_back("--use-list=" + list_file);
+  }
   if (jobs > 1 && section == "post-data") restore.push_back(fmt::format("--jobs={}", jobs));
   restore.push_back(file);
   auto restored = RunProcess(restore, PasswordEnv(endpoint_));
-  if (section == "post-data") RemoveSchemaDump();
+  if (section != "pre-data") RemoveSchemaDump();
   if (!restored) return Fail(restored.error());
-  if (restored->exit_code != 0 && !OnlyAlreadyExists(restored->err))
+  std::vector<std::string> skipped;
+  if (restored->exit_code != 0 && !OnlyExpectedErrors(restored->err, !tables.empty(), skipped))
     return Fail(Error(ErrorCode::kDatabase, "pg_restore --section=" + section + " into " +
                                                 endpoint_.Redacted() +
                                                 " failed: " + FirstLines(restored->err, 4))
@@ -123,6 +162,9 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
                                     "schema needs are installed on the target"
                                   : "fix the object named above on the target, then rerun with "
                                     "--resume"));
+  for (const auto& s : skipped)
+    PL_LOG_WARN("not created on {} (it refers to a table outside the copy): {}",
+                endpoint_.Redacted(), s);
   info_.clear();  // tables just appeared
   if (section == "post-data") {
     // pg_dump carries a materialized view's contents in its data section, which is ours to

@@ -14,6 +14,22 @@ constexpr size_t kCopyFlushBytes = 1 << 18;
 
 }  // namespace
 
+// Types whose hash function distinguishes exactly what canonical values distinguish
+// (CANONICAL.md): 12.50 = 12.5, -0 = 0, equal jsonb, equal instants. Not interval (1 mon =
+// 30 days), arrays (dimensions and bounds ignored), records, ranges, or text under a
+// non-deterministic collation.
+bool HashMatchesCanonical(const std::string& type) {
+  static const char* const kPrefixes[] = {
+      "smallint",   "integer", "bigint",    "real",         "double precision",
+      "boolean",    "date",    "uuid",      "bytea",        "jsonb",
+      "text",       "numeric", "timestamp", "time without", "character varying",
+      "character(", "oid"};
+  if (type.ends_with("[]")) return false;
+  for (const char* p : kPrefixes)
+    if (type.starts_with(p)) return true;
+  return type == "time" || type == "character";
+}
+
 Result<std::unique_ptr<PostgresSession>> PostgresSession::Open(const Endpoint& endpoint,
                                                                const SessionOptions& options) {
   PL_ASSIGN(auto conn, PgConnection::Open(endpoint));
@@ -77,19 +93,22 @@ Result<bool> PostgresSession::TableIsEmpty(const std::string& table) {
 
 Result<const PostgresSession::TableInfo*> PostgresSession::Info(const std::string& table) {
   if (auto it = info_.find(table); it != info_.end()) return &it->second;
-  PL_ASSIGN(auto r, conn_->Query(
-                        // binary_ok: the type (and an array's element type) has binary send and
-                        // receive functions that round-trip; tsquery's receive rejects the empty
-                        // query its send produces.
-                        "SELECT c.relkind::text, a.attname, format_type(a.atttypid, a.atttypmod), "
-                        "t.typsend <> 0 AND t.typreceive <> 0 AND t.typname NOT IN ('tsquery', "
-                        "'_tsquery') AND (e.oid IS NULL OR (e.typsend <> 0 AND e.typreceive <> 0)) "
-                        "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
-                        "JOIN pg_type t ON t.oid = a.atttypid "
-                        "LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A' "
-                        "WHERE c.oid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
-                        "ORDER BY a.attnum",
-                        {dialect_.QuoteTable(table)}));
+  PL_ASSIGN(auto r,
+            conn_->Query(
+                // binary_ok: the type (and an array's element type) has binary send and
+                // receive functions that round-trip; tsquery's receive rejects the empty
+                // query its send produces.
+                "SELECT c.relkind::text, a.attname, format_type(a.atttypid, a.atttypmod), "
+                "t.typsend <> 0 AND t.typreceive <> 0 AND t.typname NOT IN ('tsquery', "
+                "'_tsquery') AND (e.oid IS NULL OR (e.typsend <> 0 AND e.typreceive <> 0)), "
+                "coalesce(co.collisdeterministic, true) "
+                "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid "
+                "JOIN pg_type t ON t.oid = a.atttypid "
+                "LEFT JOIN pg_collation co ON co.oid = a.attcollation "
+                "LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A' "
+                "WHERE c.oid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped "
+                "ORDER BY a.attnum",
+                {dialect_.QuoteTable(table)}));
   if (PQntuples(r.get()) == 0)
     return Fail(
         Error(ErrorCode::kNotFound, "table " + table + " does not exist on " + endpoint_.Redacted())
@@ -100,6 +119,9 @@ Result<const PostgresSession::TableInfo*> PostgresSession::Info(const std::strin
     info.types[PQgetvalue(r.get(), i, 1)] = PQgetvalue(r.get(), i, 2);
     info.columns.push_back(PQgetvalue(r.get(), i, 1));
     if (std::string(PQgetvalue(r.get(), i, 3)) != "t") info.binary_ok = false;
+    if (std::string(PQgetvalue(r.get(), i, 4)) != "t" ||
+        !HashMatchesCanonical(PQgetvalue(r.get(), i, 2)))
+      info.hash_faithful = false;
   }
   return &(info_[table] = std::move(info));
 }
@@ -287,7 +309,7 @@ Result<std::vector<SequenceValue>> PostgresSession::Sequences() {
   for (int i = 0; i < PQntuples(r.get()); ++i) {
     SequenceValue s;
     std::string schema = PQgetvalue(r.get(), i, 0);
-    s.name = (schema == "public" ? "" : schema + ".") + PQgetvalue(r.get(), i, 1);
+    s.name = PeerlockName(schema, PQgetvalue(r.get(), i, 1));
     s.called = !PQgetisnull(r.get(), i, 2);
     s.last_value = std::atoll(PQgetvalue(r.get(), i, s.called ? 2 : 3));
     if (!PQgetisnull(r.get(), i, 4)) s.owner = PQgetvalue(r.get(), i, 4);

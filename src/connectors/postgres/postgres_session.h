@@ -56,6 +56,7 @@ class PostgresSession final : public Session {
     std::map<std::string, std::string> types;  // column -> format_type
     std::vector<std::string> columns;          // in table order
     bool binary_ok = true;                     // every column survives binary COPY
+    bool hash_faithful = true;                 // per-type hashes are as strict as canonical
   };
 
   PostgresSession(std::unique_ptr<PgConnection> conn, Endpoint endpoint, bool read_only)

@@ -99,7 +99,11 @@ Result<int64_t> SqliteSession::LoadChunk(const std::string& table,
       PL_ASSIGN(bool more, rows.Next(batch));
       if (!more) break;
       for (size_t r = 0; r < batch.rows(); ++r) {
-        for (int c = 0; c < batch.columns(); ++c) PL_TRY(insert.Bind(c + 1, batch.Get(r, c)));
+        for (int c = 0; c < batch.columns(); ++c) {
+          if (auto st = insert.Bind(c + 1, batch.Get(r, c)); !st)
+            return Fail(st.error().Context("table " + table + " column '" + columns[c] + "' (row " +
+                                           std::to_string(loaded + 1) + " of the chunk)"));
+        }
         PL_TRY(WithContext(insert.Run(), "inserting into " + table));
         insert.Reset();
         ++loaded;

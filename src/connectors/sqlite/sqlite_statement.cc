@@ -1,5 +1,7 @@
 #include "connectors/sqlite/sqlite_statement.h"
 
+#include <cmath>
+
 #include "connectors/sqlite/sqlite_errors.h"
 
 namespace peerlock {
@@ -19,7 +21,14 @@ Status SqliteStatement::Bind(int index, const ValueView& v) {
   switch (v.kind) {
     case ValueKind::kNull: rc = sqlite3_bind_null(stmt_, index); break;
     case ValueKind::kInt: rc = sqlite3_bind_int64(stmt_, index, v.i); break;
-    case ValueKind::kFloat: rc = sqlite3_bind_double(stmt_, index, v.f); break;
+    case ValueKind::kFloat:
+      // SQLite stores a NaN as NULL: refuse it rather than change the value silently.
+      if (std::isnan(v.f))
+        return Fail(Error(ErrorCode::kDataLoss, "SQLite cannot store NaN (it would become NULL)")
+                        .WithHint("cast the column to text in the plan (cast: text), or fix "
+                                  "the source row"));
+      rc = sqlite3_bind_double(stmt_, index, v.f);
+      break;
     case ValueKind::kText:
       // A null pointer would bind NULL: an empty string must stay an empty string.
       rc = sqlite3_bind_text64(stmt_, index, v.s.empty() ? "" : v.s.data(), v.s.size(),

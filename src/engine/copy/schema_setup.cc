@@ -107,6 +107,12 @@ Result<bool> PrepareTargetTables(const EngineContext& ctx, const Inventory& inv,
                                        "creating the target schema"));
     if (cloned) return true;
   }
+  // Tables PeerLock renders itself may still use the source's types, domains and sequences.
+  if (!to_create.empty() &&
+      ctx.source_connector->dialect().name() == ctx.target_connector->dialect().name()) {
+    PL_TRY(WithContext(target.CloneSchema(ctx.source, "types", {}, 1),
+                       "creating the types the tables use"));
+  }
   for (const TableInventory* t : to_create)
     for (const auto& sql : dialect.CreateTableSql(t->mapping.target))
       PL_TRY(WithContext(target.Execute(sql), "creating table " + t->mapping.target_table));
@@ -148,8 +154,8 @@ Result<PostDataResult> FinishTargetSchema(const EngineContext& ctx, const Invent
   // Sequences continue from the source's own position, not from max(id) + 1.
   PL_ASSIGN(auto source, ctx.OpenSource());
   PL_ASSIGN(auto sequences, source->Sequences());
-  // Only between servers of one dialect, and only sequences feeding a table in scope that the
-  // target was created with unchanged (or every sequence, when the whole schema was cloned).
+  // Only between servers of one dialect, and only sequences feeding a table in scope (or
+  // every sequence, when the whole schema was cloned); the target got them with the schema.
   bool same_dialect =
       ctx.source_connector->dialect().name() == ctx.target_connector->dialect().name();
   bool whole_schema = schema_cloned && CloneScope(inv).empty();
@@ -160,7 +166,7 @@ Result<PostDataResult> FinishTargetSchema(const EngineContext& ctx, const Invent
       std::string bare = t.table.name.substr(t.table.name.find('.') + 1);
       std::string qualified = (t.table.schema.empty() ? "public" : t.table.schema) + "." + bare;
       bool owned = StartsWith(s.owner, qualified + ".") || StartsWith(s.owner, t.table.name + ".");
-      if (owned && (schema_cloned || !t.mapping.target.native_sql.empty())) feeds_scope = true;
+      if (owned) feeds_scope = true;
     }
     if (feeds_scope || (whole_schema && s.owner.empty())) kept.push_back(s);
   }

@@ -121,7 +121,7 @@ Result<bool> RowDiffer::HalvesEqual(const KeyRange& range) {
 
 Status RowDiffer::DiffKeyless(std::vector<Difference>& out) {
   // Multiset of row hashes: source rows add, target rows remove; what is left differs.
-  std::unordered_map<std::string, std::vector<int64_t>> source_rows;
+  std::unordered_map<std::string, std::vector<nlohmann::json>> source_rows;
   auto scan = [&](Side side, auto&& on_row) -> Status {
     ReadSpec spec = MakeReadSpec(m_, side, {}, batch_rows_);
     spec.with_key = true;  // row id appended after the columns
@@ -142,15 +142,19 @@ Status RowDiffer::DiffKeyless(std::vector<Difference>& out) {
       }
       for (size_t r = 0; r < batch->rows(); ++r) {
         RowHash h = HashRow(*batch, r, m_.compare_types, scratch);
-        on_row(std::string(reinterpret_cast<const char*>(&h), sizeof h),
-               raw.Get(r, raw.columns() - 1).i);
+        // Row ids are integers (SQLite rowid) or text (PostgreSQL ctid "(page,item)").
+        ValueView id = raw.Get(r, raw.columns() - 1);
+        on_row(
+            std::string(reinterpret_cast<const char*>(&h), sizeof h),
+            id.kind == ValueKind::kInt ? nlohmann::json(id.i) : nlohmann::json(std::string(id.s)));
       }
     }
     return {};
   };
-  PL_TRY(scan(Side::kSource,
-              [&](const std::string& h, int64_t rowid) { source_rows[h].push_back(rowid); }));
-  PL_TRY(scan(Side::kTarget, [&](const std::string& h, int64_t rowid) {
+  PL_TRY(scan(Side::kSource, [&](const std::string& h, const nlohmann::json& rowid) {
+    source_rows[h].push_back(rowid);
+  }));
+  PL_TRY(scan(Side::kTarget, [&](const std::string& h, const nlohmann::json& rowid) {
     auto it = source_rows.find(h);
     if (it == source_rows.end() || it->second.empty()) {
       out.push_back(Difference{"extra", {{"rowid", rowid}}, {}});
@@ -158,10 +162,10 @@ Status RowDiffer::DiffKeyless(std::vector<Difference>& out) {
     }
     it->second.pop_back();
   }));
-  std::vector<int64_t> missing;
+  std::vector<nlohmann::json> missing;
   for (auto& [_, ids] : source_rows) missing.insert(missing.end(), ids.begin(), ids.end());
   std::sort(missing.begin(), missing.end());
-  for (int64_t id : missing) out.push_back(Difference{"missing", {{"rowid", id}}, {}});
+  for (const auto& id : missing) out.push_back(Difference{"missing", {{"rowid", id}}, {}});
   return {};
 }
 
