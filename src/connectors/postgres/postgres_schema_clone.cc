@@ -2,9 +2,11 @@
 // enums, domains, functions, tables, defaults, identity, generated columns, views, comments
 // before the data; indexes, constraints and triggers after it, built by pg_restore -j in
 // parallel). The data path stays PeerLock's own.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -100,6 +102,17 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
                       .WithHint("pg_dump must be able to read every object in scope; grant "
                                 "PeerLock's user SELECT on them or run it as the owner"));
     }
+    // Keep the archive only as an open descriptor: the kernel removes it when this process
+    // ends, even by kill -9. pg_restore reads it through /proc/<pid>/fd/<n>.
+    std::string path = schema_dump_;
+    schema_dump_fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(path).parent_path(), ec);
+    if (schema_dump_fd_ < 0) {
+      schema_dump_.clear();
+      return Fail(Error(ErrorCode::kIo, "cannot reopen the schema dump " + path));
+    }
+    schema_dump_ = fmt::format("/proc/{}/fd/{}", getpid(), schema_dump_fd_);
   }
   const std::string& file = schema_dump_;
 
@@ -121,6 +134,7 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
   // "types": only what tables PeerLock renders itself may need (schemas, extensions, types,
   // domains, functions, sequences), chosen from the archive's table of contents.
   bool types_only = section == "types";
+  std::string list_file;
   std::vector<std::string> restore = {Tool("pg_restore", conn_->server_version()),
                                       "--section=" + std::string(types_only ? "pre-data" : section),
                                       "--no-owner", "--no-privileges",
@@ -142,13 +156,18 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
           break;
         }
     }
-    std::string list_file = file + ".types.list";
+    char list_template[] = "/tmp/peerlock-toc-XXXXXX";
+    int list_fd = mkstemp(list_template);
+    if (list_fd < 0) return Fail(Error(ErrorCode::kIo, "cannot write a temporary list file"));
+    close(list_fd);
+    list_file = list_template;
     WriteTextFile(list_file, list);
     restore.push_back("--use-list=" + list_file);
   }
   if (jobs > 1 && section == "post-data") restore.push_back(fmt::format("--jobs={}", jobs));
   restore.push_back(file);
   auto restored = RunProcess(restore, PasswordEnv(endpoint_));
+  if (!list_file.empty()) std::remove(list_file.c_str());
   if (section != "pre-data") RemoveSchemaDump();
   if (!restored) return Fail(restored.error());
   std::vector<std::string> skipped;
@@ -179,9 +198,13 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
 }
 
 void PostgresSession::RemoveSchemaDump() {
-  if (schema_dump_.empty()) return;
-  std::error_code ec;
-  std::filesystem::remove_all(std::filesystem::path(schema_dump_).parent_path(), ec);
+  if (schema_dump_fd_ >= 0) {
+    close(schema_dump_fd_);
+    schema_dump_fd_ = -1;
+  } else if (!schema_dump_.empty()) {  // a dump that failed before it was reopened
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(schema_dump_).parent_path(), ec);
+  }
   schema_dump_.clear();
 }
 

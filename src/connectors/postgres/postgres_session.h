@@ -92,6 +92,7 @@ class PostgresSession final : public Session {
   std::map<std::string, TableInfo> info_;
   std::map<std::string, bool> hash_record_ok_;  // by table
   std::string schema_dump_;                     // pg_dump archive kept between pre- and post-data
+  int schema_dump_fd_ = -1;                     // the (already unlinked) archive, open
   std::string schema_dump_source_;              // the (redacted) source it was taken from
 };
 
