@@ -264,15 +264,13 @@ Result<int64_t> PostgresSession::CountRows(const ReadSpec& spec) {
   return std::atoll(count.value_or("0").c_str());
 }
 
-Result<bool> PostgresSession::HashRecordWorks(const ReadSpec& spec, const std::string& row,
-                                              const std::string& from) {
+Result<bool> PostgresSession::HashRecordWorks(const ReadSpec& spec, const std::string& row) {
   if (auto it = hash_record_ok_.find(spec.table); it != hash_record_ok_.end()) return it->second;
   // hash_record_extended needs a hash function for every column type (json, xml, point have
   // none); probe once, inside a savepoint so an open snapshot survives the failure.
   if (in_snapshot_) PL_TRY(conn_->Execute("SAVEPOINT peerlock_probe"));
   // Over the whole table: a type without a hash function fails on the first row hashed, so a
   // range that happens to be empty proves nothing.
-  (void)from;
   PL_ASSIGN(const TableInfo* info, Info(spec.table));
   std::string table = std::string(info->partitioned ? "" : "ONLY ") +
                       dialect_.QuoteTable(spec.table) + (row == "pl_row" ? " AS pl_row" : "");
@@ -305,7 +303,7 @@ Result<std::optional<Digest>> PostgresSession::ServerDigest(const ReadSpec& spec
   // text is hashed (interval '1 mon' and '30 days' are equal to PostgreSQL, not the same).
   bool by_type = info->hash_faithful;
   if (by_type) {
-    PL_ASSIGN(by_type, HashRecordWorks(spec, row, from));
+    PL_ASSIGN(by_type, HashRecordWorks(spec, row));
   }
   std::string hash =
       by_type ? "hash_record_extended(" + row + ", 0)" : "hashtextextended(" + row + "::text, 0)";

@@ -78,12 +78,7 @@ std::pair<std::string, std::string> SplitPgTableName(const std::string& table) {
 }
 
 std::string PostgresDialect::QuoteIdentifier(const std::string& identifier) const {
-  std::string out = "\"";
-  for (char c : identifier) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  return Quoted(identifier);
 }
 
 std::string PostgresDialect::QuoteTable(const std::string& table) const {

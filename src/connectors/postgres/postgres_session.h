@@ -79,8 +79,7 @@ class PostgresSession final : public Session {
                                    const ChunkMarker& marker);
   // The row digest expression for ServerDigest: per-type hashes, or row text where a column
   // type has no hash function.
-  Result<bool> HashRecordWorks(const ReadSpec& spec, const std::string& row,
-                               const std::string& from);
+  Result<bool> HashRecordWorks(const ReadSpec& spec, const std::string& row);
   Result<Table> IntrospectTable(const PGresult* tables, int row);
 
   std::unique_ptr<PgConnection> conn_;
