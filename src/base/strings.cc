@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cctype>
+#include <limits>
 #include <cmath>
 
 namespace peerlock {
@@ -131,6 +133,27 @@ std::optional<int64_t> ParseInt64(std::string_view text) {
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) return std::nullopt;
   return value;
+}
+
+std::optional<int64_t> ParseByteSize(std::string_view raw) {
+  const std::string trimmed = Trim(raw);
+  std::string_view text = trimmed;
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  std::optional<int64_t> number = ParseInt64(text.substr(0, digits));
+  if (!number) return std::nullopt;
+  std::string unit;
+  for (char c : Trim(text.substr(digits))) unit += static_cast<char>(std::toupper(c));
+  if (unit.size() == 3 && unit[1] == 'I') unit.erase(1, 1);  // GiB -> GB
+  int shift = 0;
+  if (unit.empty() || unit == "B") shift = 0;
+  else if (unit == "KB" || unit == "K") shift = 10;
+  else if (unit == "MB" || unit == "M") shift = 20;
+  else if (unit == "GB" || unit == "G") shift = 30;
+  else if (unit == "TB" || unit == "T") shift = 40;
+  else return std::nullopt;
+  if (*number > (std::numeric_limits<int64_t>::max() >> shift)) return std::nullopt;
+  return *number << shift;
 }
 
 std::string HumanCount(double value) {

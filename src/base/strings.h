@@ -29,6 +29,9 @@ std::optional<std::string> HexDecode(std::string_view hex);
 
 // Parses a whole decimal int64; nullopt on any junk or overflow.
 std::optional<int64_t> ParseInt64(std::string_view text);
+// "8GB", "500 MB", "1024", "2GiB" (KB/MB/GB/TB are powers of 1024, as DBAs size disks); nullopt
+// on junk or overflow.
+std::optional<int64_t> ParseByteSize(std::string_view text);
 
 // "1.2M", "34.5k", "999" — for progress lines.
 std::string HumanCount(double value);

@@ -35,5 +35,15 @@ TEST(ParseInt64, RejectsJunkAndOverflow) {
   EXPECT_FALSE(ParseInt64("").has_value());
 }
 
+TEST(ParseByteSize, ReadsUnitsAndRejectsJunk) {
+  EXPECT_EQ(ParseByteSize("8GB").value(), 8LL << 30);
+  EXPECT_EQ(ParseByteSize(" 500 mb ").value(), 500LL << 20);
+  EXPECT_EQ(ParseByteSize("2GiB").value(), 2LL << 30);
+  EXPECT_EQ(ParseByteSize("1024").value(), 1024);
+  EXPECT_FALSE(ParseByteSize("8 parsecs").has_value());
+  EXPECT_FALSE(ParseByteSize("GB").has_value());
+  EXPECT_FALSE(ParseByteSize("9000000000TB").has_value());
+}
+
 }  // namespace
 }  // namespace peerlock

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "connector/change_capture.h"
 #include "connector/endpoint.h"
 #include "core/canonical.h"
 #include "core/catalog.h"
@@ -25,7 +26,8 @@ struct Capabilities {
   bool snapshot_export = false;    // several sessions can share one consistent snapshot
   bool parallel_read = true;       // sessions may read chunks concurrently
   int max_writers = 1;             // concurrent loading sessions worth running
-  bool change_capture = false;     // Follow() is implemented
+  bool change_capture = false;     // StartCapture()/OpenChangeStream() are implemented
+  bool change_apply = false;       // ApplyChanges()/AppliedPosition() are implemented
   bool checksum_pushdown = false;  // Checksum() runs inside the server
   bool freeze = false;             // Freeze()/Thaw()
   bool row_id = false;             // tables have a hidden stable row id usable as a chunk key
@@ -203,6 +205,48 @@ class Session {
                                    const std::vector<std::string>& tables, int jobs) {
     (void)source, (void)section, (void)tables, (void)jobs;
     return false;
+  }
+
+  // ---- Change capture (source side; change_capture.h) ----
+  // Checks the server can capture (log format, privileges, free slots) and sets up capture of
+  // `spec` (PostgreSQL: publication and logical slot; MariaDB: the binlog position; SQLite:
+  // changelog triggers), returning where it starts and the snapshot that matches it.
+  // Idempotent: when the capture already exists, returns its recorded start, without snapshot.
+  virtual Result<std::unique_ptr<CaptureHandle>> StartCapture(const CaptureSpec& spec) {
+    (void)spec;
+    return Fail(ErrorCode::kUnsupported, "this dialect cannot capture changes");
+  }
+  // Streams the transactions committed after `position` (a CaptureHandle or ChangeTxn
+  // position), on connections of its own.
+  virtual Result<std::unique_ptr<ChangeStream>> OpenChangeStream(const CaptureSpec& spec,
+                                                                 const std::string& position) {
+    (void)spec, (void)position;
+    return Fail(ErrorCode::kUnsupported, "this dialect cannot capture changes");
+  }
+  // Removes whatever StartCapture created (slot, publication, triggers, changelog). Succeeds
+  // when there is nothing to remove.
+  virtual Status DropCapture(const CaptureSpec& spec) {
+    (void)spec;
+    return {};
+  }
+
+  // ---- Change apply (target side) ----
+  // Applies `changes` and records its position for its stream, in one transaction. Triggers
+  // and foreign-key checks of the target do not fire where the dialect allows it (the source
+  // already ran them; the changes they made are in the stream).
+  virtual Status ApplyChanges(const ChangeSet& changes) {
+    (void)changes;
+    return Fail(ErrorCode::kUnsupported, "this dialect cannot apply captured changes");
+  }
+  // The position the last ApplyChanges of `stream` recorded, or nullopt.
+  virtual Result<std::optional<std::string>> AppliedPosition(const std::string& stream) {
+    (void)stream;
+    return std::optional<std::string>();
+  }
+  // Removes the recorded position of `stream` (sync --drop).
+  virtual Status ForgetAppliedPosition(const std::string& stream) {
+    (void)stream;
+    return {};
   }
 };
 

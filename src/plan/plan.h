@@ -29,6 +29,13 @@ struct CopySettings {
   int batch_rows = 2048;       // rows per batch in flight
 };
 
+// `sync:`: how `peerlock sync` follows the source's changes.
+struct SyncSettings {
+  int batch_changes = 20000;            // most changes applied in one target transaction
+  int64_t max_retained_bytes = 8LL << 30;  // source log kept for us: warn at 80%, stop at 100%
+  std::string stop_at;                  // a source position or an ISO 8601 time; empty = never
+};
+
 struct Plan {
   std::string file;  // absolute path of the plan file; empty when built from URLs
   EndpointSpec source;
@@ -37,6 +44,7 @@ struct Plan {
   std::vector<std::string> exclude;
   std::map<std::string, TableTransform> transforms;  // by source table name
   CopySettings copy;
+  SyncSettings sync;
 
   // Whether `table` (a source table name) is in scope.
   bool Includes(const std::string& table) const;

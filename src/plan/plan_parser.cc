@@ -22,10 +22,12 @@ using plan_internal::Field;
 using plan_internal::PlanYaml;
 
 const std::vector<std::string> kPlanKeys = {"version", "source",    "target",
-                                            "tables",  "transform", "copy"};
+                                            "tables",  "transform", "copy",
+                                            "sync"};
 const std::vector<std::string> kEndpointKeys = {"url", "password_env", "password_file"};
 const std::vector<std::string> kTablesKeys = {"include", "exclude"};
 const std::vector<std::string> kCopyKeys = {"workers", "chunk_rows", "batch_rows"};
+const std::vector<std::string> kSyncKeys = {"batch_changes", "max_retained", "stop_at"};
 
 constexpr char kUrlExample[] = "a database URL such as sqlite:///abs/path.db";
 
@@ -67,6 +69,8 @@ class PlanParser {
         PL_ASSIGN(plan.transforms, plan_internal::ParseTransforms(yaml_, entry.value));
       } else if (entry.key == "copy") {
         PL_TRY(ParseCopy(entry.value, plan.copy));
+      } else if (entry.key == "sync") {
+        PL_TRY(ParseSync(entry.value, plan.sync));
       }
     }
     if (!has_source) return Fail(MissingEndpoint(doc, "source", "sqlite:///path/to/old.db"));
@@ -185,6 +189,35 @@ class PlanParser {
                                 "batch_rows is the rows per batch in flight; larger batches "
                                 "use more memory"));
         copy.batch_rows = static_cast<int>(batch_rows);
+      }
+    }
+    return {};
+  }
+
+  Status ParseSync(const Field& section, SyncSettings& sync) const {
+    PL_ASSIGN(std::vector<Entry> keys,
+              yaml_.Entries(section, kSyncKeys, "a map with batch_changes, max_retained, stop_at"));
+    for (const Entry& key : keys) {
+      if (key.key == "batch_changes") {
+        PL_ASSIGN(int64_t batch,
+                  yaml_.Integer(key.value, 1, 1000000,
+                                "batch_changes is the most source changes applied in one target "
+                                "transaction"));
+        sync.batch_changes = static_cast<int>(batch);
+      } else if (key.key == "max_retained") {
+        PL_ASSIGN(std::string text, yaml_.String(key.value, "a size such as 8GB or 500MB"));
+        std::optional<int64_t> bytes = ParseByteSize(text);
+        if (!bytes || *bytes <= 0) {
+          return Fail(yaml_.Fail(key.value.where, "sync.max_retained is '" + text + "'",
+                                 "a size such as 8GB or 500MB",
+                                 "the most source log (WAL, binlog) kept for PeerLock before "
+                                 "the sync stops and releases it; units B, KB, MB, GB, TB"));
+        }
+        sync.max_retained_bytes = *bytes;
+      } else if (key.key == "stop_at") {
+        PL_ASSIGN(sync.stop_at,
+                  yaml_.String(key.value, "a source position or a time such as "
+                                          "2026-12-01T02:00:00Z"));
       }
     }
     return {};

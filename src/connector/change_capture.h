@@ -1,0 +1,126 @@
+#pragma once
+// The change-data-capture SPI (`peerlock sync`): a source dialect captures committed
+// transactions from its log (PostgreSQL pgoutput, MariaDB binlog, SQLite trigger changelog)
+// and a target dialect applies net changes by key, recording the source position in the same
+// transaction. The engine in between (src/engine/sync/) orders, batches, transforms and
+// confirms; it never sees a protocol.
+//
+// Positions are opaque strings owned by the capturing dialect: the engine stores them, hands
+// them back to resume, and never compares them itself.
+//
+// Threading: a CaptureHandle or ChangeStream belongs to one thread at a time.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "core/row_batch.h"
+
+namespace peerlock {
+
+// One source table to capture, with the columns the copy reads (TableMapping::source_columns:
+// generated columns excluded) and its primary key. Rows are delivered in exactly this column
+// order whatever order the log uses.
+struct CaptureTable {
+  std::string table;                 // source table name as the catalog names it
+  std::vector<std::string> columns;  // delivered row layout
+  std::vector<std::string> key;      // primary key columns (a subset of `columns`)
+};
+
+struct CaptureSpec {
+  std::string name;  // stable per migration ("peerlock_<8 hex>"): slot, publication, triggers
+  std::vector<CaptureTable> tables;
+};
+
+// What StartCapture established: where the log is read from, and the snapshot the copy reads
+// so that the copy plus every change after `position` is the source, with no gap.
+class CaptureHandle {
+ public:
+  virtual ~CaptureHandle() = default;
+  // The position changes are read from (the first change not in the snapshot).
+  virtual const std::string& position() const = 0;
+  // A token for Session::JoinSnapshot that reads exactly the data before `position`; empty
+  // when the dialect cannot export one (the copy then reads fresh snapshots, which converges
+  // because changes are applied idempotently by key from `position`, earlier than any of them).
+  virtual const std::string& snapshot() const = 0;
+  // Releases the snapshot (the copy is done with it). The capture itself stays.
+  virtual Status ReleaseSnapshot() = 0;
+};
+
+enum class ChangeKind : uint8_t { kInsert, kUpdate, kDelete, kTruncate };
+
+// One row change inside a transaction. Rows live in the transaction's per-table batches.
+struct RowChange {
+  ChangeKind kind = ChangeKind::kInsert;
+  int table = 0;     // index into CaptureSpec::tables
+  int new_row = -1;  // row in ChangeTxn::rows[table] (insert, update)
+  int old_key = -1;  // row in ChangeTxn::old_keys[table]: the key before an update that changed
+                     // it, or the deleted key; -1 when the key did not change
+  int missing = -1;  // index into ChangeTxn::missing: columns absent from new_row (PostgreSQL's
+                     // unchanged TOAST values), whose cells hold NULL and must be left as they are
+};
+
+// One committed source transaction, in commit order.
+struct ChangeTxn {
+  std::string position;      // where a resumed stream continues after this transaction
+  int64_t commit_time_us = 0;  // source commit time, microseconds since the epoch (0 = unknown)
+  int64_t bytes = 0;           // log bytes this transaction took (for lag and throughput)
+  std::vector<RowChange> changes;
+  std::vector<RowBatch> rows;      // per capture table: new row images (CaptureTable::columns)
+  std::vector<RowBatch> old_keys;  // per capture table: key images (CaptureTable::key)
+  std::vector<std::vector<int>> missing;  // column index lists referenced by RowChange::missing
+};
+
+// How far the stream is behind the source, as the source sees it.
+struct CaptureLag {
+  int64_t bytes_behind = -1;    // source log not yet delivered (-1 = unknown)
+  int64_t retained_bytes = -1;  // source log kept for us (slot's restart point to now)
+};
+
+class ChangeStream {
+ public:
+  virtual ~ChangeStream() = default;
+  // The next committed transaction, or nullopt when none arrived within `wait`. A schema
+  // change the capture cannot follow fails with kUnsupported naming the table and the change.
+  virtual Result<std::optional<ChangeTxn>> Next(std::chrono::milliseconds wait) = 0;
+  // The target durably holds every transaction up to `position`: the source may discard its
+  // log before it.
+  virtual Status Confirm(const std::string& position) = 0;
+  virtual Result<CaptureLag> Lag() = 0;
+  // Whether `position` is at or after `stop_at` (a position of this dialect); nullopt when
+  // `stop_at` is not a position of this dialect (the engine then tries it as a time).
+  virtual std::optional<bool> Reached(const std::string& position, const std::string& stop_at) {
+    (void)position, (void)stop_at;
+    return std::nullopt;
+  }
+};
+
+// Net changes for one target table, applied as: truncate (if set), deletes, upserts, patches.
+struct TableChanges {
+  std::string table;                 // target table
+  std::vector<std::string> columns;  // target columns of `upserts`
+  std::vector<std::string> key;      // target key columns (the layout of `deletes`)
+  bool truncate = false;
+  RowBatch deletes;  // keys of rows that must not exist
+  RowBatch upserts;  // whole rows: insert, or replace the row with the same key
+  // Rows of which only some columns are known (unchanged TOAST): update those in place.
+  struct Patch {
+    RowBatch row;              // one row, `columns` layout; absent columns hold NULL
+    std::vector<int> columns;  // indexes into `columns` to set
+  };
+  std::vector<Patch> patches;
+};
+
+// One target transaction: the net effect of consecutive source transactions and the position
+// after the last of them, recorded for `stream` in the same transaction.
+struct ChangeSet {
+  std::string stream;    // CaptureSpec::name
+  std::string position;  // ChangeTxn::position of the last transaction folded in
+  std::vector<TableChanges> tables;  // in apply order (parents before children)
+};
+
+}  // namespace peerlock
