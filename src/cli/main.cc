@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "cli/proxy_command.h"
 #include "connectors/mysql/mysql_connector.h"
 #include "connectors/postgres/postgres_connector.h"
 #include "connectors/sqlite/sqlite_connector.h"
@@ -90,6 +91,9 @@ int main(int argc, char** argv) {
   demo->add_flag("--generate-only", demo_options.generate_only, "only create DIR/legacy.db");
   demo->add_option("--workers", demo_options.workers, "parallel readers")->check(CLI::Range(1, 64));
 
+  ProxyCommandOptions proxy_options;
+  auto* proxy = AddProxyCommand(app, proxy_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -115,6 +119,7 @@ int main(int argc, char** argv) {
   }
   if (*report) return RunReportCommand(registry, ref, format, report_out);
   if (*audit_verify) return RunAuditVerify(ref);
+  if (*proxy) return RunProxyCommand(proxy_options);
   if (*demo) return RunDemo(registry, demo_options, ref.terminal);
   return kExitBadInput;
 }

@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "convert/transform_rules.h"
 #include "core/catalog.h"
+#include "proxy/proxy_settings.h"
 
 namespace peerlock {
 
@@ -45,6 +46,7 @@ struct Plan {
   std::map<std::string, TableTransform> transforms;  // by source table name
   CopySettings copy;
   SyncSettings sync;
+  ProxySettings proxy;  // `proxy:`: what `peerlock proxy` listens on and forwards to
 
   // Whether `table` (a source table name) is in scope.
   bool Includes(const std::string& table) const;

@@ -11,6 +11,7 @@
 #include "base/strings.h"
 #include "connector/endpoint.h"
 #include "plan/plan.h"
+#include "plan/plan_proxy_parser.h"
 #include "plan/plan_transform_parser.h"
 #include "plan/plan_yaml.h"
 
@@ -21,9 +22,8 @@ using plan_internal::Entry;
 using plan_internal::Field;
 using plan_internal::PlanYaml;
 
-const std::vector<std::string> kPlanKeys = {"version", "source",    "target",
-                                            "tables",  "transform", "copy",
-                                            "sync"};
+const std::vector<std::string> kPlanKeys = {"version",   "source", "target", "tables",
+                                            "transform", "copy",   "sync",   "proxy"};
 const std::vector<std::string> kEndpointKeys = {"url", "password_env", "password_file"};
 const std::vector<std::string> kTablesKeys = {"include", "exclude"};
 const std::vector<std::string> kCopyKeys = {"workers", "chunk_rows", "batch_rows"};
@@ -71,6 +71,8 @@ class PlanParser {
         PL_TRY(ParseCopy(entry.value, plan.copy));
       } else if (entry.key == "sync") {
         PL_TRY(ParseSync(entry.value, plan.sync));
+      } else if (entry.key == "proxy") {
+        PL_ASSIGN(plan.proxy, plan_internal::ParseProxy(yaml_, entry.value));
       }
     }
     if (!has_source) return Fail(MissingEndpoint(doc, "source", "sqlite:///path/to/old.db"));
@@ -215,9 +217,9 @@ class PlanParser {
         }
         sync.max_retained_bytes = *bytes;
       } else if (key.key == "stop_at") {
-        PL_ASSIGN(sync.stop_at,
-                  yaml_.String(key.value, "a source position or a time such as "
-                                          "2026-12-01T02:00:00Z"));
+        PL_ASSIGN(sync.stop_at, yaml_.String(key.value,
+                                             "a source position or a time such as "
+                                             "2026-12-01T02:00:00Z"));
       }
     }
     return {};

@@ -8,15 +8,16 @@ src=${1:?usage: check_layers.sh SRC_DIR}
 declare -A allowed=(
   [base]=""
   [core]="base"
+  [proxy]="base"
   [connector]="base core"
   [connectors]="base core connector"
   [convert]="base core connector"
   [state]="base core connector"
-  [plan]="base core connector convert state"
-  [engine]="base core connector convert state plan"
-  [control]="base core connector convert state plan engine"
-  [server]="base core connector convert state plan engine control"
-  [cli]="base core connector connectors convert state plan engine control"
+  [plan]="base core connector convert state proxy"
+  [engine]="base core connector convert state plan proxy"
+  [control]="base core connector convert state plan engine proxy"
+  [server]="base core connector convert state plan engine control proxy"
+  [cli]="base core connector connectors convert state plan engine control proxy"
 )
 
 status=0
