@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
-#include <limits>
+#include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace peerlock {
 
@@ -146,12 +146,18 @@ std::optional<int64_t> ParseByteSize(std::string_view raw) {
   for (char c : Trim(text.substr(digits))) unit += static_cast<char>(std::toupper(c));
   if (unit.size() == 3 && unit[1] == 'I') unit.erase(1, 1);  // GiB -> GB
   int shift = 0;
-  if (unit.empty() || unit == "B") shift = 0;
-  else if (unit == "KB" || unit == "K") shift = 10;
-  else if (unit == "MB" || unit == "M") shift = 20;
-  else if (unit == "GB" || unit == "G") shift = 30;
-  else if (unit == "TB" || unit == "T") shift = 40;
-  else return std::nullopt;
+  if (unit.empty() || unit == "B")
+    shift = 0;
+  else if (unit == "KB" || unit == "K")
+    shift = 10;
+  else if (unit == "MB" || unit == "M")
+    shift = 20;
+  else if (unit == "GB" || unit == "G")
+    shift = 30;
+  else if (unit == "TB" || unit == "T")
+    shift = 40;
+  else
+    return std::nullopt;
   if (*number > (std::numeric_limits<int64_t>::max() >> shift)) return std::nullopt;
   return *number << shift;
 }

@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "cli/sync_command.h"
 #include "cli/proxy_command.h"
 #include "connectors/mysql/mysql_connector.h"
 #include "connectors/postgres/postgres_connector.h"
@@ -61,6 +62,23 @@ int main(int argc, char** argv) {
   copy->add_option("--if-exists", if_exists, "non-empty target table: fail|replace|append")
       ->check(CLI::IsMember({"fail", "replace", "append"}));
 
+  SyncCommandOptions sync_options;
+  std::string sync_tables, sync_if_exists = "fail";
+  auto* sync = app.add_subcommand("sync", "copy, then follow the source's changes (warm)");
+  AddMigrationOptions(sync, ref);
+  auto* sync_workers = sync->add_option("--workers", sync_options.sync.workers,
+                                        "parallel readers of the initial copy")
+                           ->check(CLI::Range(1, 64));
+  sync->add_option("--tables", sync_tables, "comma-separated source tables");
+  sync->add_option("--if-exists", sync_if_exists, "non-empty target table: fail|replace|append")
+      ->check(CLI::IsMember({"fail", "replace", "append"}));
+  sync->add_flag("--until-caught-up", sync_options.sync.until_caught_up,
+                 "stop once every change committed before streaming began is applied");
+  sync->add_flag("--status", sync_options.status, "show the sync's lag and progress, and exit");
+  sync->add_flag("--drop", sync_options.drop,
+                 "remove the capture (slot, publication, triggers) and start over next time");
+  sync->add_flag("--json", sync_options.json, "machine-readable --status");
+
   VerifyOptions verify_options;
   auto* verify = app.add_subcommand("verify", "prove the target holds what the source holds");
   AddMigrationOptions(verify, ref);
@@ -111,6 +129,15 @@ int main(int argc, char** argv) {
                              : if_exists == "append" ? IfExists::kAppend
                                                      : IfExists::kFail;
     return RunCopyCommand(registry, ref, copy_options, workers_opt->count() > 0);
+  }
+  if (*sync) {
+    sync_options.sync.tables =
+        sync_tables.empty() ? std::vector<std::string>{} : Split(sync_tables, ',');
+    sync_options.sync.if_exists = sync_if_exists == "replace"  ? IfExists::kReplace
+                                  : sync_if_exists == "append" ? IfExists::kAppend
+                                                               : IfExists::kFail;
+    sync_options.workers_given = sync_workers->count() > 0;
+    return RunSyncCommand(registry, ref, sync_options);
   }
   if (*verify) {
     verify_options.tables =

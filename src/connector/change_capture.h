@@ -66,7 +66,7 @@ struct RowChange {
 
 // One committed source transaction, in commit order.
 struct ChangeTxn {
-  std::string position;      // where a resumed stream continues after this transaction
+  std::string position;        // where a resumed stream continues after this transaction
   int64_t commit_time_us = 0;  // source commit time, microseconds since the epoch (0 = unknown)
   int64_t bytes = 0;           // log bytes this transaction took (for lag and throughput)
   std::vector<RowChange> changes;
@@ -91,6 +91,10 @@ class ChangeStream {
   // log before it.
   virtual Status Confirm(const std::string& position) = 0;
   virtual Result<CaptureLag> Lag() = 0;
+  // A position such that every transaction committed before it has been returned by Next
+  // (or was not ours). Together with the target having applied the last one returned, the sync
+  // is caught up to it (drain, --until-caught-up). May ask the source for news; "" = unknown.
+  virtual Result<std::string> Received() { return std::string(); }
   // Whether `position` is at or after `stop_at` (a position of this dialect); nullopt when
   // `stop_at` is not a position of this dialect (the engine then tries it as a time).
   virtual std::optional<bool> Reached(const std::string& position, const std::string& stop_at) {
@@ -118,8 +122,8 @@ struct TableChanges {
 // One target transaction: the net effect of consecutive source transactions and the position
 // after the last of them, recorded for `stream` in the same transaction.
 struct ChangeSet {
-  std::string stream;    // CaptureSpec::name
-  std::string position;  // ChangeTxn::position of the last transaction folded in
+  std::string stream;                // CaptureSpec::name
+  std::string position;              // ChangeTxn::position of the last transaction folded in
   std::vector<TableChanges> tables;  // in apply order (parents before children)
 };
 

@@ -223,6 +223,10 @@ class Session {
     (void)spec, (void)position;
     return Fail(ErrorCode::kUnsupported, "this dialect cannot capture changes");
   }
+  // The source's log position now (PostgreSQL: the flushed WAL end; MariaDB: the binlog
+  // file:pos; SQLite: the last changelog entry): a sync that has received up to it has every
+  // change committed before this call. "" when the dialect cannot say.
+  virtual Result<std::string> CurrentPosition() { return std::string(); }
   // Removes whatever StartCapture created (slot, publication, triggers, changelog). Succeeds
   // when there is nothing to remove.
   virtual Status DropCapture(const CaptureSpec& spec) {

@@ -103,6 +103,14 @@ Result<VerifyResult> Migration::RunVerify(VerifyOptions options) {
   return peerlock::RunVerify(ctx_, options);
 }
 
+Result<SyncSummary> Migration::RunSync(const SyncOptions& options) {
+  return peerlock::RunSync(ctx_, options);
+}
+
+Result<nlohmann::json> Migration::SyncStatus() { return peerlock::SyncStatus(ctx_); }
+
+Status Migration::DropSync() { return peerlock::DropSync(ctx_); }
+
 Result<std::string> Migration::Report(ReportFormat format) {
   return RenderReport(*state_, ctx_.migration, format);
 }

@@ -9,6 +9,7 @@
 #include "connector/registry.h"
 #include "engine/copy/copy_step.h"
 #include "engine/report/report_renderer.h"
+#include "engine/sync/sync_step.h"
 #include "engine/verify/verify_step.h"
 #include "plan/inventory.h"
 #include "state/state_store.h"
@@ -33,6 +34,9 @@ class Migration {
   Result<CopySummary> RunCopy(CopyOptions options);
   Result<VerifyResult> RunVerify(VerifyOptions options);
   Result<std::string> Report(ReportFormat format);
+  Result<SyncSummary> RunSync(const SyncOptions& options);
+  Result<nlohmann::json> SyncStatus();
+  Status DropSync();
 
   const Plan& plan() const { return plan_; }
   StateStore& state() { return *state_; }

@@ -45,6 +45,19 @@ struct ChunkRecord {
   double seconds = 0;
 };
 
+// A sync's memory across restarts (sync_state.cc): where its capture started, which phase it
+// is in, the last status it published, and requests from other commands (cutover's drain).
+struct SyncRecord {
+  std::string migration;
+  std::string stream;          // CaptureSpec::name
+  std::string start_position;  // where the capture started (the copy's snapshot)
+  std::string phase;           // copying, streaming, stopped, failed
+  std::string drain_to;        // a position to reach and then stop at; empty = none
+  nlohmann::json status;       // published by the running sync: lag, per-table counts
+  std::string updated_at;
+  int64_t pid = 0;  // the process that last wrote it
+};
+
 class StateStore {
  public:
   // Opens (creating) `<dir>/state.db`; `dir` is created if missing.
@@ -73,6 +86,12 @@ class StateStore {
 
   Status SaveTableResult(int64_t run, const std::string& table, const nlohmann::json& result);
   Result<std::vector<std::pair<std::string, nlohmann::json>>> TableResults(int64_t run);
+
+  Result<std::optional<SyncRecord>> LoadSync(const std::string& migration);
+  // Inserts or replaces the record of `record.migration` (drain_to is left as stored unless
+  // `with_drain`).
+  Status SaveSync(const SyncRecord& record, bool with_drain = false);
+  Status DeleteSync(const std::string& migration);
 
   AuditLog& audit() { return *audit_; }
 

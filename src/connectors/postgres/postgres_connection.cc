@@ -85,8 +85,10 @@ Result<PgResult> PgConnection::Query(const std::string& sql,
                                      const std::vector<std::string>& params) {
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p.c_str());
-  PgResult r(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                          values.data(), nullptr, nullptr, 0));
+  // Replication connections speak only the simple protocol: use it when there is no parameter.
+  PgResult r(params.empty() ? PQexec(conn_, sql.c_str())
+                            : PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()),
+                                           nullptr, values.data(), nullptr, nullptr, 0));
   if (!r) return Fail(ConnectionError("running a query"));
   auto st = PQresultStatus(r.get());
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)

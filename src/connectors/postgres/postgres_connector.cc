@@ -9,6 +9,8 @@ Capabilities PostgresConnector::capabilities() const {
       .snapshot_export = true,
       .parallel_read = true,
       .max_writers = 4,
+      .change_capture = true,
+      .change_apply = true,
       .checksum_pushdown = true,
       .row_id = true,  // ctid, stable within a snapshot
       .same_dialect_ddl = true,

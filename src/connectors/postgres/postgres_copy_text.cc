@@ -112,8 +112,49 @@ PgCell PgCellFor(const std::string& t) {
   return PgCell::kText;
 }
 
+Status DecodeTextValue(std::string_view field, PgCell cell, RowBatch& batch, std::string& scratch,
+                       size_t column) {
+  switch (cell) {
+    case PgCell::kInt: {
+      int64_t v = 0;
+      auto res = std::from_chars(field.data(), field.data() + field.size(), v);
+      if (res.ec != std::errc() || res.ptr != field.data() + field.size())
+        return BadField(field, "integer", column);
+      batch.AddInt(v);
+      break;
+    }
+    case PgCell::kFloat: {
+      double v = 0;
+      if (!ParseFloat(field, v)) return BadField(field, "float", column);
+      batch.AddFloat(v);
+      break;
+    }
+    case PgCell::kBool:
+      if (field != "t" && field != "f") return BadField(field, "boolean", column);
+      batch.AddInt(field == "t" ? 1 : 0);
+      break;
+    case PgCell::kBytes: {
+      // bytea_output = hex: "\x0a0b".
+      if (field.size() < 2 || field.substr(0, 2) != "\\x") return BadField(field, "bytea", column);
+      std::string_view hex = field.substr(2);
+      if (hex.size() % 2) return BadField(field, "bytea", column);
+      scratch.resize(hex.size() / 2);
+      for (size_t i = 0; i < scratch.size(); ++i) {
+        int hi = HexValue(hex[2 * i]), lo = HexValue(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) return BadField(field, "bytea", column);
+        scratch[i] = static_cast<char>(hi * 16 + lo);
+      }
+      batch.AddBytes(scratch);
+      break;
+    }
+    case PgCell::kText: batch.AddText(field); break;
+  }
+  return {};
+}
+
 Status DecodeCopyRow(std::string_view line, const std::vector<PgCell>& cells, RowBatch& batch,
                      std::string& scratch) {
+  thread_local std::string unescaped;
   size_t pos = 0;
   for (size_t c = 0; c < cells.size(); ++c) {
     if (pos > line.size())
@@ -127,48 +168,11 @@ Status DecodeCopyRow(std::string_view line, const std::vector<PgCell>& cells, Ro
       batch.AddNull();
       continue;
     }
-    switch (cells[c]) {
-      case PgCell::kInt: {
-        int64_t v = 0;
-        auto res = std::from_chars(field.data(), field.data() + field.size(), v);
-        if (res.ec != std::errc() || res.ptr != field.data() + field.size())
-          return BadField(field, "integer", c);
-        batch.AddInt(v);
-        break;
-      }
-      case PgCell::kFloat: {
-        double v = 0;
-        if (!ParseFloat(field, v)) return BadField(field, "float", c);
-        batch.AddFloat(v);
-        break;
-      }
-      case PgCell::kBool:
-        if (field != "t" && field != "f") return BadField(field, "boolean", c);
-        batch.AddInt(field == "t" ? 1 : 0);
-        break;
-      case PgCell::kBytes: {
-        // "\\x0a0b": COPY escapes the backslash of bytea's hex form.
-        if (field.size() < 3 || field.substr(0, 3) != "\\\\x") return BadField(field, "bytea", c);
-        std::string_view hex = field.substr(3);
-        if (hex.size() % 2) return BadField(field, "bytea", c);
-        scratch.resize(hex.size() / 2);
-        for (size_t i = 0; i < scratch.size(); ++i) {
-          int hi = HexValue(hex[2 * i]), lo = HexValue(hex[2 * i + 1]);
-          if (hi < 0 || lo < 0) return BadField(field, "bytea", c);
-          scratch[i] = static_cast<char>(hi * 16 + lo);
-        }
-        batch.AddBytes(scratch);
-        break;
-      }
-      case PgCell::kText:
-        if (field.find('\\') == std::string_view::npos) {
-          batch.AddText(field);
-        } else {
-          Unescape(field, scratch);
-          batch.AddText(scratch);
-        }
-        break;
+    if (field.find('\\') != std::string_view::npos) {
+      Unescape(field, unescaped);
+      field = unescaped;
     }
+    PL_TRY(DecodeTextValue(field, cells[c], batch, scratch, c));
   }
   if (pos <= line.size())
     return Fail(ErrorCode::kInternal,

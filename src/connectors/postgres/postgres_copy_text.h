@@ -24,6 +24,11 @@ PgCell PgCellFor(const std::string& type_name);
 Status DecodeCopyRow(std::string_view line, const std::vector<PgCell>& cells, RowBatch& batch,
                      std::string& scratch);
 
+// Appends one value in PostgreSQL's text output form (not COPY-escaped: as pgoutput and
+// PQgetvalue deliver it) as the cell kind `cell`; `column` (0-based) names it in errors.
+Status DecodeTextValue(std::string_view text, PgCell cell, RowBatch& batch, std::string& scratch,
+                       size_t column = 0);
+
 // Appends row `row` of `batch` as one COPY text line (with its newline) for columns whose
 // target kinds are `cells`. Fails (kDataLoss) on a value the column cannot hold: a NUL byte in
 // text; `*bad_column` is then set to the offending column index.

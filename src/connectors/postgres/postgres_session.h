@@ -48,6 +48,15 @@ class PostgresSession final : public Session {
   Status SetSequences(const std::vector<SequenceValue>& sequences) override;
   Result<bool> CloneSchema(const Endpoint& source, const std::string& section,
                            const std::vector<std::string>& tables, int jobs) override;
+  // Change capture (postgres_capture.cc) and apply (postgres_apply.cc).
+  Result<std::unique_ptr<CaptureHandle>> StartCapture(const CaptureSpec& spec) override;
+  Result<std::unique_ptr<ChangeStream>> OpenChangeStream(const CaptureSpec& spec,
+                                                         const std::string& position) override;
+  Status DropCapture(const CaptureSpec& spec) override;
+  Result<std::string> CurrentPosition() override;
+  Status ApplyChanges(const ChangeSet& changes) override;
+  Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
+  Status ForgetAppliedPosition(const std::string& stream) override;
 
  private:
   // What reads and loads need to know about a table, looked up once per session.
@@ -81,6 +90,12 @@ class PostgresSession final : public Session {
   // type has no hash function.
   Result<bool> HashRecordWorks(const ReadSpec& spec, const std::string& row);
   Result<Table> IntrospectTable(const PGresult* tables, int row);
+  Status EnsureSyncBookkeeping();
+  Result<std::string> StageTable(const std::string& table, const std::vector<std::string>& columns);
+  Status FillStage(const std::string& table, const std::string& stage,
+                   const std::vector<std::string>& columns, const RowBatch& rows, size_t first,
+                   size_t last);
+  Status ApplyTableChanges(const TableChanges& changes);
 
   std::unique_ptr<PgConnection> conn_;
   Endpoint endpoint_;
@@ -93,6 +108,9 @@ class PostgresSession final : public Session {
   std::string schema_dump_;                     // pg_dump archive kept between pre- and post-data
   int schema_dump_fd_ = -1;                     // the (already unlinked) archive, open
   std::string schema_dump_source_;              // the (redacted) source it was taken from
+  bool sync_ready_ = false;                     // _peerlock_sync exists
+  bool replica_role_ = false;                   // may set session_replication_role
+  std::map<std::string, std::string> stages_;   // (table, columns) -> temp staging table
 };
 
 }  // namespace peerlock

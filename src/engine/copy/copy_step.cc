@@ -251,7 +251,12 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
                   raw_tables.size(), inv.tables.size());
     // Every reader joins this one snapshot, so the copy is consistent while the source takes
     // writes; the exporting session holds it open until the readers are done.
-    PL_ASSIGN(std::string snapshot, source->ExportSnapshot());
+    // A sync hands in the snapshot its capture starts from instead.
+    std::string snapshot = options.snapshot;
+    const bool exported = snapshot.empty();
+    if (exported) {
+      PL_ASSIGN(snapshot, source->ExportSnapshot());
+    }
 
     PL_ASSIGN(auto markers, target->LoadedChunks(run.uid));
     std::set<std::pair<std::string, int>> done;
@@ -345,7 +350,7 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
     writer(target.get());
     for (auto& t : writer_threads) t.join();
     readers.Stop();
-    PL_TRY(source->EndSnapshot());
+    if (exported) PL_TRY(source->EndSnapshot());
     source.reset();
     progress.Finish();
     if (auto e = readers.error()) return Fail(std::move(*e));

@@ -20,6 +20,7 @@ struct CopyOptions {
   IfExists if_exists = IfExists::kFail;  // what to do with a non-empty target table
   int64_t chunk_rows = 50000;            // rows per chunk
   int batch_rows = 2048;                 // rows per batch in flight
+  std::string snapshot;  // a snapshot token to read (sync: the capture's); empty = export one
 };
 
 struct CopyTableSummary {

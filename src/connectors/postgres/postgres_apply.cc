@@ -1,0 +1,175 @@
+// PostgresSession's change apply (`peerlock sync` into PostgreSQL): each ChangeSet is one
+// transaction. Rows and keys go into per-table temporary staging tables with COPY, then one
+// DELETE ... USING and one INSERT ... ON CONFLICT DO UPDATE per table move them in, so a batch
+// costs a few round trips whatever its size. The position is recorded in the same transaction.
+// Target triggers and foreign-key checks are suspended (session_replication_role = replica,
+// as PostgreSQL's own logical replication applies) when the user may do so.
+
+#include "base/log.h"
+#include "base/strings.h"
+#include "connectors/postgres/postgres_session.h"
+
+namespace peerlock {
+namespace {
+
+constexpr size_t kStageFlushBytes = 1 << 18;
+
+constexpr char kSyncBookkeeping[] =
+    "CREATE TABLE IF NOT EXISTS public._peerlock_sync ("
+    "  stream text PRIMARY KEY,"
+    "  position text NOT NULL,"
+    "  applied_at timestamptz NOT NULL DEFAULT now())";
+
+}  // namespace
+
+Status PostgresSession::EnsureSyncBookkeeping() {
+  if (sync_ready_) return {};
+  if (auto st = conn_->Execute(kSyncBookkeeping); !st) {
+    PL_ASSIGN(bool exists, TableExists("public._peerlock_sync"));
+    if (!exists) return st;
+  }
+  PL_ASSIGN(auto super, conn_->QueryValue("SELECT rolsuper FROM pg_roles "
+                                          "WHERE rolname = current_user"));
+  replica_role_ = super.value_or("f") == "t";
+  if (!replica_role_)
+    PL_LOG_WARN(
+        "{}: PeerLock's user is not a superuser, so target triggers and foreign-key "
+        "checks fire while changes are applied (grant superuser to the sync user, or "
+        "disable triggers that write elsewhere)",
+        endpoint_.Redacted());
+  sync_ready_ = true;
+  return {};
+}
+
+// The staging table of `table` for `columns` (created once per session, emptied at commit).
+Result<std::string> PostgresSession::StageTable(const std::string& table,
+                                                const std::vector<std::string>& columns) {
+  std::string key = table + '\0' + Join(columns, std::string(1, '\0'));
+  auto it = stages_.find(key);
+  if (it != stages_.end()) return it->second;
+  std::string name = "_peerlock_stage_" + std::to_string(stages_.size());
+  PL_TRY(conn_->Execute("CREATE TEMP TABLE IF NOT EXISTS " + name +
+                        " ON COMMIT DELETE ROWS AS SELECT " + dialect_.QuoteList(columns) +
+                        " FROM " + dialect_.QuoteTable(table) + " WITH NO DATA"));
+  stages_[key] = name;
+  return name;
+}
+
+// COPYs rows [first, last) of `rows` into `stage`.
+Status PostgresSession::FillStage(const std::string& table, const std::string& stage,
+                                  const std::vector<std::string>& columns, const RowBatch& rows,
+                                  size_t first, size_t last) {
+  PL_ASSIGN(auto cells, Cells(table, columns));
+  PL_TRY(conn_->StartCopy("COPY " + stage + " FROM STDIN", PGRES_COPY_IN));
+  std::string buffer;
+  Status status;
+  for (size_t r = first; r < last && status; ++r) {
+    int bad = -1;
+    if (auto st = EncodeCopyRow(rows, r, cells, buffer, &bad); !st) {
+      status = Fail(Error(st.error().code(), "table " + table + ", column " +
+                                                 (bad >= 0 ? columns[bad] : std::string("?")) +
+                                                 ": " + st.error().message())
+                        .WithHint(st.error().hint()));
+      break;
+    }
+    if (buffer.size() >= kStageFlushBytes || r + 1 == last) {
+      if (PQputCopyData(conn_->raw(), buffer.data(), static_cast<int>(buffer.size())) != 1)
+        status = Fail(conn_->ConnectionError("staging changes of " + table));
+      buffer.clear();
+    }
+  }
+  if (!status) {
+    PQputCopyEnd(conn_->raw(), "aborted by PeerLock");
+    while (PGresult* r = PQgetResult(conn_->raw())) PQclear(r);
+    return status;
+  }
+  return conn_->EndCopyIn();
+}
+
+Status PostgresSession::ApplyTableChanges(const TableChanges& t) {
+  const std::string target = dialect_.QuoteTable(t.table);
+  auto key_match = [&](const std::string& a, const std::string& b) {
+    std::vector<std::string> terms;
+    for (const auto& k : t.key)
+      terms.push_back(a + "." + dialect_.QuoteIdentifier(k) + " = " + b + "." +
+                      dialect_.QuoteIdentifier(k));
+    return Join(terms, " AND ");
+  };
+  if (t.truncate) PL_TRY(conn_->Execute("DELETE FROM " + target));
+  if (t.deletes.rows() > 0) {
+    PL_ASSIGN(std::string stage, StageTable(t.table, t.key));
+    PL_TRY(FillStage(t.table, stage, t.key, t.deletes, 0, t.deletes.rows()));
+    PL_TRY(conn_->Execute("DELETE FROM " + target + " AS t USING " + stage + " AS s WHERE " +
+                          key_match("t", "s")));
+    PL_TRY(conn_->Execute("TRUNCATE " + stage));
+  }
+  if (t.upserts.rows() > 0) {
+    PL_ASSIGN(std::string stage, StageTable(t.table, t.columns));
+    PL_TRY(FillStage(t.table, stage, t.columns, t.upserts, 0, t.upserts.rows()));
+    std::vector<std::string> sets;
+    for (const auto& c : t.columns) {
+      if (std::find(t.key.begin(), t.key.end(), c) != t.key.end()) continue;
+      std::string q = dialect_.QuoteIdentifier(c);
+      sets.push_back(q + " = EXCLUDED." + q);
+    }
+    std::string list = dialect_.QuoteList(t.columns);
+    PL_TRY(conn_->Execute("INSERT INTO " + target + " (" + list + ") OVERRIDING SYSTEM VALUE " +
+                          "SELECT " + list + " FROM " + stage + " ON CONFLICT (" +
+                          dialect_.QuoteList(t.key) + ") DO " +
+                          (sets.empty() ? "NOTHING" : "UPDATE SET " + Join(sets, ", "))));
+    PL_TRY(conn_->Execute("TRUNCATE " + stage));
+  }
+  for (const TableChanges::Patch& patch : t.patches) {
+    PL_ASSIGN(std::string stage, StageTable(t.table, t.columns));
+    PL_TRY(FillStage(t.table, stage, t.columns, patch.row, 0, 1));
+    std::vector<std::string> sets;
+    for (int c : patch.columns) {
+      std::string q = dialect_.QuoteIdentifier(t.columns[c]);
+      sets.push_back(q + " = s." + q);
+    }
+    if (!sets.empty())
+      PL_TRY(conn_->Execute("UPDATE " + target + " AS t SET " + Join(sets, ", ") + " FROM " +
+                            stage + " AS s WHERE " + key_match("t", "s")));
+    PL_TRY(conn_->Execute("TRUNCATE " + stage));
+  }
+  return {};
+}
+
+Status PostgresSession::ApplyChanges(const ChangeSet& changes) {
+  PL_TRY(EnsureSyncBookkeeping());
+  PL_TRY(conn_->Execute("BEGIN"));
+  Status status;
+  if (replica_role_) status = conn_->Execute("SET LOCAL session_replication_role = replica");
+  for (const TableChanges& t : changes.tables) {
+    if (!status) break;
+    status = ApplyTableChanges(t);
+  }
+  if (status) {
+    auto marked = conn_->Query(
+        "INSERT INTO public._peerlock_sync (stream, position) VALUES ($1, $2) "
+        "ON CONFLICT (stream) DO UPDATE SET position = EXCLUDED.position, applied_at = now()",
+        {changes.stream, changes.position});
+    if (!marked) status = Fail(std::move(marked.error()));
+  }
+  if (!status) {
+    (void)conn_->Execute("ROLLBACK");  // the apply error is the one worth reporting
+    return status;
+  }
+  return conn_->Execute("COMMIT");
+}
+
+Result<std::optional<std::string>> PostgresSession::AppliedPosition(const std::string& stream) {
+  PL_ASSIGN(bool exists, TableExists("public._peerlock_sync"));
+  if (!exists) return std::optional<std::string>();
+  return conn_->QueryValue("SELECT position FROM public._peerlock_sync WHERE stream = $1",
+                           {stream});
+}
+
+Status PostgresSession::ForgetAppliedPosition(const std::string& stream) {
+  PL_ASSIGN(bool exists, TableExists("public._peerlock_sync"));
+  if (!exists) return {};
+  PL_TRY(conn_->Query("DELETE FROM public._peerlock_sync WHERE stream = $1", {stream}));
+  return {};
+}
+
+}  // namespace peerlock

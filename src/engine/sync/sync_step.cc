@@ -1,0 +1,398 @@
+#include "engine/sync/sync_step.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <thread>
+
+#include "base/log.h"
+#include "base/strings.h"
+#include "base/time_text.h"
+#include "engine/copy/copy_step.h"
+#include "engine/sync/change_folder.h"
+#include "engine/sync/sync_status.h"
+
+namespace peerlock {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Sleeps `seconds`, waking early when the command is cancelled.
+void SleepUnlessCancelled(const EngineContext& ctx, double seconds) {
+  auto until = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < until && !(ctx.cancel && ctx.cancel->Cancelled()))
+    std::this_thread::sleep_for(milliseconds(50));
+}
+
+int64_t UnixMicrosNow() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "2026-12-01T02:00:00Z" (or without Z, or with a space) -> Unix microseconds; nullopt when
+// `text` is not such a time.
+std::optional<int64_t> ParseStopTime(const std::string& text) {
+  std::tm tm{};
+  int y, mo, d, h, mi, s;
+  char sep;
+  if (std::sscanf(text.c_str(), "%d-%d-%d%c%d:%d:%d", &y, &mo, &d, &sep, &h, &mi, &s) != 7 ||
+      (sep != 'T' && sep != ' '))
+    return std::nullopt;
+  tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
+  tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = s;
+  return static_cast<int64_t>(timegm(&tm)) * 1000000;
+}
+
+// Everything a sync of this migration captures, and how each table lands.
+struct SyncScope {
+  Inventory inventory;
+  CaptureSpec spec;
+  std::vector<const TableMapping*> mappings;  // parallel to spec.tables
+};
+
+Result<SyncScope> BuildScope(const EngineContext& ctx, const SyncOptions& options) {
+  SyncScope scope;
+  PL_ASSIGN(scope.inventory, LoadInventory(ctx, /*count_rows=*/false));
+  PL_TRY(SelectTables(scope.inventory, options.tables));
+  const Capabilities source = ctx.source_connector->capabilities();
+  const Capabilities target = ctx.target_connector->capabilities();
+  if (!source.change_capture)
+    return Fail(Error(ErrorCode::kUnsupported, "the " + ctx.source_connector->dialect().name() +
+                                                   " connector cannot capture changes")
+                    .WithHint("use a cold migration (`peerlock copy`) for this source"));
+  if (!target.change_apply)
+    return Fail(Error(ErrorCode::kUnsupported, "the " + ctx.target_connector->dialect().name() +
+                                                   " connector cannot apply captured changes")
+                    .WithHint("use a cold migration (`peerlock copy`) for this target"));
+  scope.spec.name = "peerlock_" + ToLower(ctx.migration);
+  for (const TableInventory& t : scope.inventory.tables) {
+    if (t.mapping.keyless || t.mapping.source_key.row_id)
+      return Fail(Error(ErrorCode::kUnsupported, "table " + t.table.name +
+                                                     " has no primary key: its changes cannot be "
+                                                     "applied by key")
+                      .WithHint("add a primary key to " + t.table.name +
+                                ", or leave it out of the sync with --tables or tables.exclude "
+                                "and copy it at cutover"));
+    scope.spec.tables.push_back(CaptureTable{.table = t.table.name,
+                                             .columns = t.mapping.source_columns,
+                                             .key = t.mapping.source_key.columns});
+    scope.mappings.push_back(&t.mapping);
+  }
+  if (scope.spec.tables.empty())
+    return Fail(Error(ErrorCode::kNotFound, "no table to sync")
+                    .WithHint("check the plan's tables.include/exclude and --tables"));
+  return scope;
+}
+
+// The copy of a sync: fresh on the first run, resumed after a crash, skipped once done.
+Result<int64_t> CopyForSync(const EngineContext& ctx, const SyncOptions& options,
+                            const SyncRecord& record, const std::string& snapshot) {
+  CopyOptions copy{.workers = options.workers,
+                   .tables = options.tables,
+                   .if_exists = options.if_exists,
+                   .chunk_rows = ctx.plan->copy.chunk_rows,
+                   .batch_rows = ctx.plan->copy.batch_rows,
+                   .snapshot = snapshot};
+  const std::string copy_since = record.status.value("copy_started_at", std::string());
+  PL_ASSIGN(auto last, ctx.state->LatestRun(ctx.migration, "copy"));
+  if (last && !copy_since.empty() && last->started_at >= copy_since) {
+    if (last->status == "succeeded") return int64_t{0};  // killed after the copy finished
+    copy.resume = true;
+    auto resumed = RunCopy(ctx, copy);
+    if (resumed) return resumed->rows;
+    if (resumed.error().code() != ErrorCode::kNotFound) return Fail(std::move(resumed.error()));
+    // Killed before the chunks were planned: start the copy over, replacing its tables.
+    copy.resume = false;
+    copy.if_exists = IfExists::kReplace;
+  }
+  PL_ASSIGN(CopySummary summary, RunCopy(ctx, copy));
+  return summary.rows;
+}
+
+// Follows the stream and applies it until something stops it. Returns why it stopped.
+class Follower {
+ public:
+  Follower(const EngineContext& ctx, const SyncOptions& options, const SyncScope& scope,
+           SyncRecord& record, SyncSummary& summary)
+      : ctx_(ctx), options_(options), scope_(scope), record_(record), summary_(summary) {
+    stop_time_ = ParseStopTime(ctx.plan->sync.stop_at);
+    lag_.Reset();
+  }
+
+  // One connected attempt: opens the target, the stream from the target's position, and
+  // applies until stopped. Connection errors come back retryable.
+  Result<std::string> Run(bool first_attempt) {
+    PL_ASSIGN(auto target, ctx_.OpenTarget());
+    PL_ASSIGN(auto applied, target->AppliedPosition(scope_.spec.name));
+    std::string from = applied.value_or(record_.start_position);
+    PL_ASSIGN(auto source, ctx_.OpenSource());
+    PL_ASSIGN(auto stream, source->OpenChangeStream(scope_.spec, from));
+    PL_LOG_INFO("{} sync from {} (position {})", first_attempt ? "following" : "resumed",
+                ctx_.source.Redacted(), from);
+    std::vector<int> order;
+    for (size_t i = 0; i < scope_.mappings.size(); ++i) order.push_back(static_cast<int>(i));
+    ChangeFolder folder(scope_.mappings, order);
+    std::string catch_up_to;
+    if (options_.until_caught_up) {
+      PL_ASSIGN(catch_up_to, source->CurrentPosition());
+    }
+    position_ = from;
+    auto idle_since = Clock::now();
+
+    auto flush = [&]() -> Status {
+      if (folder.empty()) return {};
+      const FoldStats stats = folder.stats();
+      std::vector<int64_t> per_table = folder.per_table();
+      int64_t oldest = first_commit_us_;
+      PL_ASSIGN(ChangeSet set, folder.Take(scope_.spec.name));
+      PL_TRY(target->ApplyChanges(set));
+      PL_TRY(stream->Confirm(set.position));
+      position_ = set.position;
+      summary_.txns += stats.txns;
+      summary_.changes += stats.changes;
+      summary_.position = set.position;
+      for (size_t i = 0; i < per_table.size(); ++i) applied_per_table_[i] += per_table[i];
+      const int64_t now = UnixMicrosNow();
+      if (oldest > 0) lag_.Add((now - oldest) / 1000.0);
+      last_commit_us_ = stats.last_commit_time_us;
+      first_commit_us_ = 0;
+      window_changes_ += stats.changes;
+      return {};
+    };
+
+    for (;;) {
+      if (ctx_.cancel && ctx_.cancel->Cancelled()) {
+        PL_TRY(flush());
+        return std::string("cancelled");
+      }
+      PL_TRY(MaybePublish(*stream, folder.empty()));
+      if (!drain_to_.empty()) catch_up_to = drain_to_;
+      PL_ASSIGN(auto txn, stream->Next(folder.empty() ? milliseconds(100) : milliseconds(0)));
+      if (txn) {
+        idle_since = Clock::now();
+        if (ReachedStop(*stream, *txn)) {
+          PL_TRY(flush());
+          return std::string("stop_at");
+        }
+        if (folder.empty()) first_commit_us_ = txn->commit_time_us;
+        PL_TRY(folder.Add(*txn));
+        if (folder.stats().changes >= ctx_.plan->sync.batch_changes) PL_TRY(flush());
+        continue;
+      }
+      PL_TRY(flush());
+      caught_up_ = false;
+      if (!catch_up_to.empty()) {
+        PL_ASSIGN(std::string received, stream->Received());
+        std::optional<bool> reached = received.empty()
+                                          ? std::optional<bool>(Since(idle_since) > 1.0)
+                                          : stream->Reached(received, catch_up_to);
+        if (reached.value_or(false)) {
+          caught_up_ = true;
+          PL_TRY(MaybePublish(*stream, true, /*force=*/true));
+          return std::string(drain_to_.empty() ? "caught up" : "drained");
+        }
+      }
+    }
+  }
+
+  const std::string& position() const { return position_; }
+
+ private:
+  bool ReachedStop(ChangeStream& stream, const ChangeTxn& txn) {
+    const std::string& stop_at = ctx_.plan->sync.stop_at;
+    if (stop_at.empty()) return false;
+    if (auto reached = stream.Reached(txn.position, stop_at)) return *reached;
+    return stop_time_ && txn.commit_time_us >= *stop_time_;
+  }
+
+  // Publishes the status (every second) and checks the source's retained log and requests.
+  Status MaybePublish(ChangeStream& stream, bool idle, bool force = false) {
+    if (!force && Since(last_publish_) < 1.0) return {};
+    const double interval = Since(last_publish_);
+    last_publish_ = Clock::now();
+    PL_ASSIGN(CaptureLag lag, stream.Lag());
+    const int64_t limit = ctx_.plan->sync.max_retained_bytes;
+    if (lag.retained_bytes > limit) {
+      return Fail(Error(ErrorCode::kBlocked,
+                        fmt::format("the source keeps {} of log for this sync, over "
+                                    "sync.max_retained ({}): stopping and releasing it so the "
+                                    "source's disk does not fill",
+                                    HumanBytes(lag.retained_bytes), HumanBytes(limit)))
+                      .WithHint("the sync fell too far behind; `peerlock sync` will copy afresh "
+                                "(raise sync.max_retained, or speed up the target)"));
+    }
+    if (lag.retained_bytes > limit / 10 * 8 && !retention_warned_) {
+      retention_warned_ = true;
+      PL_LOG_WARN("the source keeps {} of log for this sync (80% of sync.max_retained {})",
+                  HumanBytes(lag.retained_bytes), HumanBytes(limit));
+    }
+    nlohmann::json tables = nlohmann::json::object();
+    for (size_t i = 0; i < scope_.spec.tables.size(); ++i)
+      tables[scope_.spec.tables[i].table] = {{"changes_applied", applied_per_table_[i]}};
+    double lag_seconds = 0;
+    if (!(idle && (caught_up_ || lag.bytes_behind == 0)) && last_commit_us_ > 0)
+      lag_seconds = std::max(0.0, (UnixMicrosNow() - last_commit_us_) / 1e6);
+    record_.status = {{"phase", "streaming"},
+                      {"position", position_},
+                      {"start_position", record_.start_position},
+                      {"txns_applied", summary_.txns},
+                      {"changes_applied", summary_.changes},
+                      {"changes_per_second", interval > 0 ? window_changes_ / interval : 0},
+                      {"lag",
+                       {{"seconds", lag_seconds},
+                        {"bytes", lag.bytes_behind},
+                        {"p50_ms", lag_.Percentile(50)},
+                        {"p99_ms", lag_.Percentile(99)},
+                        {"samples", lag_.count()}}},
+                      {"retained_bytes", lag.retained_bytes},
+                      {"max_retained_bytes", limit},
+                      {"caught_up", caught_up_},
+                      {"tables", tables},
+                      {"copy_started_at", record_.status.value("copy_started_at", std::string())}};
+    window_changes_ = 0;
+    record_.phase = "streaming";
+    PL_TRY(ctx_.state->SaveSync(record_));
+    PL_ASSIGN(auto stored, ctx_.state->LoadSync(ctx_.migration));
+    if (stored) drain_to_ = stored->drain_to;
+    return {};
+  }
+
+  const EngineContext& ctx_;
+  const SyncOptions& options_;
+  const SyncScope& scope_;
+  SyncRecord& record_;
+  SyncSummary& summary_;
+  std::optional<int64_t> stop_time_;
+  std::string position_;
+  std::string drain_to_;
+  std::vector<int64_t> applied_per_table_ = std::vector<int64_t>(scope_.spec.tables.size());
+  LagWindow lag_;
+  int64_t first_commit_us_ = 0, last_commit_us_ = 0, window_changes_ = 0;
+  bool caught_up_ = false, retention_warned_ = false;
+  Clock::time_point last_publish_ = Clock::now() - std::chrono::seconds(10);
+};
+
+}  // namespace
+
+Result<SyncSummary> RunSync(const EngineContext& ctx, const SyncOptions& options) {
+  auto start = Clock::now();
+  SyncSummary summary;
+  PL_ASSIGN(SyncScope scope, BuildScope(ctx, options));
+  PL_ASSIGN(auto stored, ctx.state->LoadSync(ctx.migration));
+  SyncRecord record = stored.value_or(SyncRecord{.migration = ctx.migration});
+  record.stream = scope.spec.name;
+
+  if (!stored || record.phase == "copying") {
+    PL_ASSIGN(auto source, ctx.OpenSource());
+    PL_ASSIGN(auto capture, source->StartCapture(scope.spec));
+    if (!stored) {
+      record.start_position = capture->position();
+      record.phase = "copying";
+      record.status = {{"phase", "copying"}, {"copy_started_at", NowUtc()}};
+      PL_TRY(ctx.state->SaveSync(record));
+      PL_TRY(ctx.state->audit().Append(ctx.migration, "sync.start",
+                                       {{"stream", record.stream},
+                                        {"position", record.start_position},
+                                        {"tables", scope.spec.tables.size()}}));
+      PL_LOG_INFO("capture {} starts at {}; copying the snapshot", record.stream,
+                  record.start_position);
+    } else {
+      PL_LOG_INFO("capture {} started at {}; resuming the copy", record.stream,
+                  record.start_position);
+    }
+    PL_ASSIGN(summary.copied_rows, CopyForSync(ctx, options, record, capture->snapshot()));
+    summary.copied = true;
+    PL_TRY(capture->ReleaseSnapshot());
+    record.phase = "streaming";
+    PL_TRY(ctx.state->SaveSync(record));
+  }
+
+  // Streams until stopped; a broken connection (source restart, network) is retried from the
+  // position the target holds, with backoff, for up to ten minutes without progress.
+  Follower follower(ctx, options, scope, record, summary);
+  auto last_progress = Clock::now();
+  double backoff = 0.5;
+  std::string last_position;
+  for (bool first = true;; first = false) {
+    auto stopped = follower.Run(first);
+    if (stopped) {
+      summary.stopped_because = *stopped;
+      break;
+    }
+    const Error& e = stopped.error();
+    const bool retry = e.retryable() || e.code() == ErrorCode::kConnection;
+    if (!retry || (ctx.cancel && ctx.cancel->Cancelled())) {
+      record.phase = e.code() == ErrorCode::kBlocked ? "failed" : record.phase;
+      record.status["error"] = e.message();
+      (void)ctx.state->SaveSync(record);
+      (void)ctx.state->audit().Append(ctx.migration, "sync.failed", {{"error", e.message()}});
+      if (e.code() == ErrorCode::kBlocked &&
+          e.message().find("max_retained") != std::string::npos) {
+        // Release the source's log now rather than let it fill the disk.
+        if (auto source = ctx.OpenSource()) (void)(*source)->DropCapture(scope.spec);
+        (void)ctx.state->DeleteSync(ctx.migration);
+      }
+      return Fail(stopped.error());
+    }
+    if (follower.position() != last_position) {
+      last_position = follower.position();
+      last_progress = Clock::now();
+      backoff = 0.5;
+    }
+    if (Since(last_progress) > 600)
+      return Fail(
+          Error(e).WithHint("the source or target stayed unreachable for ten minutes; "
+                            "fix it and run `peerlock sync` again (it resumes)"));
+    PL_LOG_WARN("{}; retrying in {:.1f}s", e.message(), backoff);
+    SleepUnlessCancelled(ctx, backoff);
+    backoff = std::min(backoff * 2, 10.0);
+  }
+  summary.seconds = Since(start);
+  record.status["phase"] = "stopped";
+  record.status["stopped_because"] = summary.stopped_because;
+  PL_TRY(ctx.state->SaveSync(record));
+  PL_TRY(ctx.state->audit().Append(ctx.migration, "sync.stop",
+                                   {{"position", summary.position},
+                                    {"changes", summary.changes},
+                                    {"because", summary.stopped_because}}));
+  return summary;
+}
+
+Result<nlohmann::json> SyncStatus(const EngineContext& ctx) {
+  PL_ASSIGN(auto record, ctx.state->LoadSync(ctx.migration));
+  if (!record) return nlohmann::json::object();
+  nlohmann::json out = record->status.is_object() ? record->status : nlohmann::json::object();
+  out["stream"] = record->stream;
+  out["start_position"] = record->start_position;
+  if (!out.contains("phase")) out["phase"] = record->phase;
+  out["updated_at"] = record->updated_at;
+  out["pid"] = record->pid;
+  if (!record->drain_to.empty()) out["drain_to"] = record->drain_to;
+  return out;
+}
+
+Status DropSync(const EngineContext& ctx) {
+  PL_ASSIGN(auto record, ctx.state->LoadSync(ctx.migration));
+  CaptureSpec spec;
+  spec.name = record ? record->stream : "peerlock_" + ToLower(ctx.migration);
+  PL_ASSIGN(Inventory inventory, LoadInventory(ctx, /*count_rows=*/false));
+  for (const TableInventory& t : inventory.tables)
+    spec.tables.push_back(CaptureTable{.table = t.table.name,
+                                       .columns = t.mapping.source_columns,
+                                       .key = t.mapping.source_key.columns});
+  PL_ASSIGN(auto source, ctx.OpenSource());
+  PL_TRY(source->DropCapture(spec));
+  if (auto target = ctx.OpenTarget()) PL_TRY((*target)->ForgetAppliedPosition(spec.name));
+  PL_TRY(ctx.state->DeleteSync(ctx.migration));
+  return ctx.state->audit().Append(ctx.migration, "sync.drop", {{"stream", spec.name}});
+}
+
+}  // namespace peerlock
