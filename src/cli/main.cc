@@ -7,8 +7,9 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "cli/commands.h"
-#include "cli/sync_command.h"
 #include "cli/proxy_command.h"
+#include "cli/roadmap_commands.h"
+#include "cli/sync_command.h"
 #include "connectors/mysql/mysql_connector.h"
 #include "connectors/postgres/postgres_connector.h"
 #include "connectors/sqlite/sqlite_connector.h"
@@ -47,6 +48,10 @@ int main(int argc, char** argv) {
   init->add_option("--out", init_out, "file to write");
 
   bool json = false;
+  auto* plan_cmd = app.add_subcommand("plan", "validate the plan and print its ordered steps");
+  plan_cmd->add_option("--plan", ref.plan_file, "plan file (default peerlock.yaml)");
+  plan_cmd->add_flag("--json", json, "machine-readable output");
+
   auto* inventory = app.add_subcommand("inventory", "list what the source holds and how it moves");
   AddMigrationOptions(inventory, ref);
   inventory->add_flag("--json", json, "machine-readable output");
@@ -122,6 +127,7 @@ int main(int argc, char** argv) {
   InstallCancelSignalHandlers();
 
   if (*init) return RunInit(registry, ref, init_out);
+  if (*plan_cmd) return RunPlanCommand(ref, json);
   if (*inventory) return RunInventoryCommand(registry, ref, json);
   if (*copy) {
     copy_options.tables = tables.empty() ? std::vector<std::string>{} : Split(tables, ',');

@@ -24,6 +24,22 @@ const TableTransform* Plan::TransformFor(const std::string& table) const {
   return it == transforms.end() ? nullptr : &it->second;
 }
 
+namespace {
+template <typename Spec>
+const Spec* FindNamed(const std::vector<Spec>& specs, const std::string& name) {
+  for (const Spec& spec : specs) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+}  // namespace
+
+const SystemSpec* Plan::FindSystem(const std::string& name) const {
+  return FindNamed(systems, name);
+}
+const WaveSpec* Plan::FindWave(const std::string& name) const { return FindNamed(waves, name); }
+const HookSpec* Plan::FindHook(const std::string& name) const { return FindNamed(hooks, name); }
+
 Plan PlanFromUrls(const std::string& source_url, const std::string& target_url) {
   Plan plan;
   plan.source.url = source_url;

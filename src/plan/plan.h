@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "convert/transform_rules.h"
 #include "core/catalog.h"
+#include "plan/plan_roadmap.h"
 #include "proxy/proxy_settings.h"
 
 namespace peerlock {
@@ -32,9 +33,9 @@ struct CopySettings {
 
 // `sync:`: how `peerlock sync` follows the source's changes.
 struct SyncSettings {
-  int batch_changes = 20000;            // most changes applied in one target transaction
+  int batch_changes = 20000;               // most changes applied in one target transaction
   int64_t max_retained_bytes = 8LL << 30;  // source log kept for us: warn at 80%, stop at 100%
-  std::string stop_at;                  // a source position or an ISO 8601 time; empty = never
+  std::string stop_at;                     // a source position or an ISO 8601 time; empty = never
 };
 
 struct Plan {
@@ -47,11 +48,23 @@ struct Plan {
   CopySettings copy;
   SyncSettings sync;
   ProxySettings proxy;  // `proxy:`: what `peerlock proxy` listens on and forwards to
+  // The roadmap around the data path (plan_roadmap.h).
+  Objectives objectives;
+  RollbackPlan rollback;
+  std::vector<OwnerSpec> owners;
+  std::vector<SystemSpec> systems;  // besides "source" and "target"
+  std::vector<WaveSpec> waves;      // in file order, the order they run in
+  std::vector<HookSpec> hooks;
+  std::vector<ScheduleWindow> schedule;
 
   // Whether `table` (a source table name) is in scope.
   bool Includes(const std::string& table) const;
   // The transform for `table`, or nullptr.
   const TableTransform* TransformFor(const std::string& table) const;
+  // The system or wave named `name`, or nullptr.
+  const SystemSpec* FindSystem(const std::string& name) const;
+  const WaveSpec* FindWave(const std::string& name) const;
+  const HookSpec* FindHook(const std::string& name) const;
 };
 
 // Reads and validates a plan file. Errors are ErrorCode::kPlan, with message

@@ -12,6 +12,7 @@
 #include "connector/endpoint.h"
 #include "plan/plan.h"
 #include "plan/plan_proxy_parser.h"
+#include "plan/plan_roadmap_parser.h"
 #include "plan/plan_transform_parser.h"
 #include "plan/plan_yaml.h"
 
@@ -22,8 +23,9 @@ using plan_internal::Entry;
 using plan_internal::Field;
 using plan_internal::PlanYaml;
 
-const std::vector<std::string> kPlanKeys = {"version",   "source", "target", "tables",
-                                            "transform", "copy",   "sync",   "proxy"};
+const std::vector<std::string> kPlanKeys = {
+    "version",  "source", "target",  "tables", "transform", "copy",     "sync", "objectives",
+    "rollback", "owners", "systems", "waves",  "hooks",     "schedule", "proxy"};
 const std::vector<std::string> kEndpointKeys = {"url", "password_env", "password_file"};
 const std::vector<std::string> kTablesKeys = {"include", "exclude"};
 const std::vector<std::string> kCopyKeys = {"workers", "chunk_rows", "batch_rows"};
@@ -73,10 +75,13 @@ class PlanParser {
         PL_TRY(ParseSync(entry.value, plan.sync));
       } else if (entry.key == "proxy") {
         PL_ASSIGN(plan.proxy, plan_internal::ParseProxy(yaml_, entry.value));
+      } else {
+        PL_TRY(ParseRoadmapSection(entry, plan));
       }
     }
     if (!has_source) return Fail(MissingEndpoint(doc, "source", "sqlite:///path/to/old.db"));
     if (!has_target) return Fail(MissingEndpoint(doc, "target", "sqlite:///path/to/new.db"));
+    PL_TRY(plan_internal::CheckRoadmapReferences(yaml_, plan));
     return plan;
   }
 
@@ -84,6 +89,28 @@ class PlanParser {
   Error MissingEndpoint(const Field& doc, const std::string& key, const std::string& url) const {
     return yaml_.Fail(doc.where, "the plan has no " + key, "a '" + key + ":' section with a url",
                       "add '" + key + ":' with 'url: " + url + "' indented below it");
+  }
+
+  // objectives, rollback, owners, systems, waves, hooks, schedule (plan_roadmap_parser.h).
+  Status ParseRoadmapSection(const Entry& entry, Plan& plan) const {
+    using namespace plan_internal;
+    const Field& value = entry.value;
+    if (entry.key == "objectives") {
+      PL_ASSIGN(plan.objectives, ParseObjectives(yaml_, value));
+    } else if (entry.key == "rollback") {
+      PL_ASSIGN(plan.rollback, ParseRollback(yaml_, value));
+    } else if (entry.key == "owners") {
+      PL_ASSIGN(plan.owners, ParseOwners(yaml_, value));
+    } else if (entry.key == "systems") {
+      PL_ASSIGN(plan.systems, ParseSystems(yaml_, value));
+    } else if (entry.key == "waves") {
+      PL_ASSIGN(plan.waves, ParseWaves(yaml_, value));
+    } else if (entry.key == "hooks") {
+      PL_ASSIGN(plan.hooks, ParseHooks(yaml_, value));
+    } else if (entry.key == "schedule") {
+      PL_ASSIGN(plan.schedule, ParseSchedule(yaml_, value));
+    }
+    return {};
   }
 
   Status CheckVersion(const Field& field) const {

@@ -1,0 +1,16 @@
+#pragma once
+// The roadmap commands around the data path: plan, status (and, as they land, check, bench,
+// migrate, approve). Same contract as commands.h: each returns the process exit code and
+// prints errors once.
+
+#include <string>
+
+#include "connector/registry.h"
+#include "control/migration.h"
+
+namespace peerlock {
+
+// `peerlock plan`: validates the plan file and prints its ordered steps; exit 2 on a plan error.
+int RunPlanCommand(const MigrationRef& ref, bool json);
+
+}  // namespace peerlock
