@@ -5,6 +5,7 @@
 // Target triggers and foreign-key checks are suspended (session_replication_role = replica,
 // as PostgreSQL's own logical replication applies) when the user may do so.
 
+#include "base/fault_points.h"
 #include "base/log.h"
 #include "base/strings.h"
 #include "connectors/postgres/postgres_session.h"
@@ -143,6 +144,7 @@ Status PostgresSession::ApplyChanges(const ChangeSet& changes) {
   for (const TableChanges& t : changes.tables) {
     if (!status) break;
     status = ApplyTableChanges(t);
+    FaultPoint("sync.apply_midway");  // crash tests: part of a batch applied, not committed
   }
   if (status) {
     auto marked = conn_->Query(

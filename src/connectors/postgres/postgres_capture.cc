@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include "base/log.h"
 #include "base/strings.h"
@@ -266,33 +267,34 @@ class PgChangeStream final : public ChangeStream {
     const CaptureTable& t = spec_.tables[map.table];
     map.column_source.assign(t.columns.size(), -1);
     map.cells.assign(t.columns.size(), PgCell::kText);
+    std::vector<std::string> gained;
     for (size_t i = 0; i < m.columns.size(); ++i) {
       const PgRelationColumn& c = m.columns[i];
       int slot = -1;
       for (size_t j = 0; j < t.columns.size(); ++j)
         if (t.columns[j] == c.name) slot = static_cast<int>(j);
-      if (slot < 0)
-        return Fail(Error(ErrorCode::kUnsupported,
-                          "table " + map.name + " gained column " + c.name +
-                              " on the source while syncing; the sync stopped before applying "
-                              "any change that carries it")
-                        .WithHint("add the column on the target too (ALTER TABLE ... ADD COLUMN), "
-                                  "then restart `peerlock sync`; or stop the sync and copy again"));
       map.slot.push_back(slot);
+      if (slot < 0) {
+        gained.push_back(c.name);
+        continue;
+      }
       map.column_source[slot] = static_cast<int>(i);
       PL_ASSIGN(auto type,
                 sql_->QueryValue("SELECT format_type($1::oid, $2::int)",
                                  {std::to_string(c.type_oid), std::to_string(c.typmod)}));
       map.cells[slot] = PgCellFor(type.value_or(""));
     }
-    for (size_t j = 0; j < t.columns.size(); ++j) {
-      if (map.column_source[j] < 0)
-        return Fail(
-            Error(ErrorCode::kUnsupported, "table " + map.name + " lost column " + t.columns[j] +
-                                               " on the source while syncing (dropped or renamed)")
-                .WithHint("only adding a column can be followed; stop the sync, make the "
-                          "same change on the target, and copy the table again"));
-    }
+    // A captured column the relation lacks was added after this point of the log (the capture
+    // is built from today's catalog): its value here is NULL. A relation column the capture
+    // does not know is a schema change: changes of this relation are not applied until it is
+    // understood, so the sync stops before the first change carrying it, nothing half-applied.
+    if (!gained.empty())
+      return Fail(Error(ErrorCode::kUnsupported,
+                        "table " + map.name + " gained column " + Join(gained, ", ") +
+                            " on the source while syncing; the sync stopped before the first "
+                            "change that carries it")
+                      .WithHint("add the column on the target too (ALTER TABLE ... ADD COLUMN), "
+                                "then run `peerlock sync` again; or copy the table again"));
     for (const std::string& k : t.key) {
       for (size_t j = 0; j < t.columns.size(); ++j)
         if (t.columns[j] == k) map.key_columns.push_back(map.column_source[j]);
@@ -305,6 +307,10 @@ class PgChangeStream final : public ChangeStream {
   Status AddRow(const RelationMap& map, const std::vector<PgTupleValue>& tuple, RowBatch& batch,
                 std::vector<int>* missing) {
     for (size_t j = 0; j < map.column_source.size(); ++j) {
+      if (map.column_source[j] < 0) {
+        batch.AddNull();
+        continue;
+      }
       size_t src = static_cast<size_t>(map.column_source[j]);
       if (src >= tuple.size())
         return Fail(ErrorCode::kInternal, "pgoutput tuple shorter than its relation " + map.name);
@@ -480,9 +486,15 @@ Result<std::unique_ptr<ChangeStream>> OpenPgChangeStream(const Endpoint& endpoin
 
 Status DropPgCapture(const Endpoint& endpoint, const CaptureSpec& spec) {
   PL_ASSIGN(auto sql, PgConnection::Open(endpoint));
-  PL_ASSIGN(auto active, sql->QueryValue("SELECT active_pid::text FROM pg_replication_slots "
-                                         "WHERE slot_name = $1",
-                                         {spec.name}));
+  // A stream closed a moment ago leaves its walsender exiting: give it a few seconds.
+  std::optional<std::string> active;
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  do {
+    if (active) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    PL_ASSIGN(active, sql->QueryValue("SELECT active_pid::text FROM pg_replication_slots "
+                                      "WHERE slot_name = $1",
+                                      {spec.name}));
+  } while (active && Clock::now() < deadline);
   if (active)
     return Fail(Error(ErrorCode::kBlocked,
                       "replication slot " + spec.name + " is in use by server process " + *active)

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <thread>
 
+#include "base/fault_points.h"
 #include "base/log.h"
 #include "base/strings.h"
 #include "base/time_text.h"
@@ -154,6 +155,7 @@ class Follower {
       int64_t oldest = first_commit_us_;
       PL_ASSIGN(ChangeSet set, folder.Take(scope_.spec.name));
       PL_TRY(target->ApplyChanges(set));
+      FaultPoint("sync.batch_applied");  // crash tests: committed on the target, not confirmed
       PL_TRY(stream->Confirm(set.position));
       position_ = set.position;
       summary_.txns += stats.txns;
@@ -311,6 +313,7 @@ Result<SyncSummary> RunSync(const EngineContext& ctx, const SyncOptions& options
     PL_ASSIGN(summary.copied_rows, CopyForSync(ctx, options, record, capture->snapshot()));
     summary.copied = true;
     PL_TRY(capture->ReleaseSnapshot());
+    FaultPoint("sync.copied");  // crash tests: copy done, phase not yet recorded
     record.phase = "streaming";
     PL_TRY(ctx.state->SaveSync(record));
   }
