@@ -17,7 +17,8 @@ std::string Abbreviated(const std::string& sql) {
 
 }  // namespace
 
-Result<std::unique_ptr<MysqlConnection>> MysqlConnection::Open(const Endpoint& endpoint) {
+Result<std::unique_ptr<MysqlConnection>> MysqlConnection::Open(const Endpoint& endpoint,
+                                                               unsigned read_timeout_s) {
   MYSQL* conn = mysql_init(nullptr);
   if (!conn) return Fail(ErrorCode::kInternal, "mysql_init failed (out of memory)");
   unsigned timeout = 10;
@@ -26,7 +27,7 @@ Result<std::unique_ptr<MysqlConnection>> MysqlConnection::Open(const Endpoint& e
   unsigned net_timeout = 3600;  // a streamed read waits while the writer catches up
   my_bool local_infile = 1;
   mysql_options(conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-  mysql_options(conn, MYSQL_OPT_READ_TIMEOUT, &net_timeout);
+  mysql_options(conn, MYSQL_OPT_READ_TIMEOUT, &read_timeout_s);
   mysql_options(conn, MYSQL_OPT_WRITE_TIMEOUT, &net_timeout);
   mysql_options(conn, MYSQL_OPT_LOCAL_INFILE, &local_infile);
   mysql_options(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");

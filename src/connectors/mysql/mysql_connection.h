@@ -22,8 +22,10 @@ using MysqlRows = std::vector<std::vector<std::optional<std::string>>>;
 class MysqlConnection {
  public:
   // Connects to `endpoint` (password from the endpoint; never logged). Blocks up to the
-  // connect timeout (`connect_timeout` URL parameter, default 10 s).
-  static Result<std::unique_ptr<MysqlConnection>> Open(const Endpoint& endpoint);
+  // connect timeout (`connect_timeout` URL parameter, default 10 s). A read waits at most
+  // `read_timeout_s` for the server before failing as a lost connection.
+  static Result<std::unique_ptr<MysqlConnection>> Open(const Endpoint& endpoint,
+                                                       unsigned read_timeout_s = 3600);
   ~MysqlConnection();
   MysqlConnection(const MysqlConnection&) = delete;
   MysqlConnection& operator=(const MysqlConnection&) = delete;

@@ -9,6 +9,8 @@ Capabilities MysqlConnector::capabilities() const {
       .snapshot_export = false,  // each session reads its own consistent snapshot
       .parallel_read = true,
       .max_writers = 4,
+      .change_capture = true,  // binlog in ROW format (mysql_capture.h)
+      .change_apply = true,
       .checksum_pushdown = true,  // ServerDigest, MariaDB <-> MariaDB
       .row_id = false,
       .same_dialect_ddl = true,

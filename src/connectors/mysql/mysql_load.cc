@@ -8,103 +8,16 @@
 #include "base/fault_points.h"
 #include "base/strings.h"
 #include "connectors/mysql/mysql_session.h"
+#include "connectors/mysql/mysql_values.h"
 
 namespace peerlock {
 namespace {
 
-// How a cell is written for one target column.
-enum class Mode {
-  kPlain,     // escaped text
-  kHex,       // binary columns: hex, decoded by UNHEX() (bytes never pass a charset)
-  kBits,      // BIT(n): '0'/'1' text, decoded by CONV(.., 2, 10)
-  kGeometry,  // spatial: WKT, decoded by ST_GeomFromText()
-  kTemporal,  // DATE/TIME/DATETIME/TIMESTAMP: ISO 'T' and a UTC suffix accepted
-  kBool,      // TINYINT(1): 't'/'f' accepted
-};
-
-Mode ModeFor(const MysqlSession::ColumnInfo& c) {
-  const std::string& t = c.data_type;
-  if (t == "binary" || t == "varbinary" || t.ends_with("blob")) return Mode::kHex;
-  if (t == "bit") return Mode::kBits;
-  if (t == "geometry" || t == "point" || t == "linestring" || t == "polygon" ||
-      t.starts_with("multi") || t == "geometrycollection")
-    return Mode::kGeometry;
-  if (t == "date" || t == "time" || t == "datetime" || t == "timestamp") return Mode::kTemporal;
-  if (c.column_type == "tinyint(1)") return Mode::kBool;
-  return Mode::kPlain;
-}
-
-void AppendEscaped(std::string_view v, std::string& out) {
-  for (char c : v) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\0': out += "\\0"; break;
-      default: out += c;
-    }
-  }
-}
-
-// The cell's own text: integers in decimal, floats in shortest round-trip form.
-std::string_view CellText(const ValueView& v, char* buf, size_t size) {
-  if (v.kind == ValueKind::kInt) {
-    auto r = std::to_chars(buf, buf + size, v.i);
-    return std::string_view(buf, r.ptr - buf);
-  }
-  if (v.kind == ValueKind::kFloat) {
-    auto r = std::to_chars(buf, buf + size, v.f);
-    return std::string_view(buf, r.ptr - buf);
-  }
-  return v.s;
-}
-
-void AppendCell(const ValueView& v, Mode mode, std::string& out) {
-  if (v.is_null()) {
-    out += "\\N";
-    return;
-  }
-  char buf[64];
-  std::string_view text = CellText(v, buf, sizeof buf);
-  switch (mode) {
-    case Mode::kHex: out += HexEncode(text); return;
-    case Mode::kBits:
-      if (v.kind == ValueKind::kInt) {
-        uint64_t u = static_cast<uint64_t>(v.i);
-        std::string bits;
-        do {
-          bits.insert(bits.begin(), static_cast<char>('0' + (u & 1)));
-          u >>= 1;
-        } while (u);
-        out += bits;
-        return;
-      }
-      break;
-    case Mode::kTemporal: {
-      std::string t(text);
-      if (t.size() > 10 && t[10] == 'T') t[10] = ' ';
-      for (const char* suffix : {"Z", "+00:00", "+00"})
-        if (t.size() > 10 && t.ends_with(suffix)) {
-          t.resize(t.size() - std::strlen(suffix));
-          break;
-        }
-      AppendEscaped(t, out);
-      return;
-    }
-    case Mode::kBool:
-      if (text == "t" || text == "true") text = "1";
-      if (text == "f" || text == "false") text = "0";
-      break;
-    default: break;
-  }
-  AppendEscaped(text, out);
-}
-
 // Serialises rows on demand for the server's read callbacks.
 class InfileFeeder {
  public:
-  InfileFeeder(RowSource& rows, std::vector<Mode> modes) : rows_(rows), modes_(std::move(modes)) {}
+  InfileFeeder(RowSource& rows, std::vector<MysqlWriteMode> modes)
+      : rows_(rows), modes_(std::move(modes)) {}
 
   // Fills `buf`; returns bytes written, 0 at the end, -1 on error.
   int Read(char* buf, unsigned len) {
@@ -128,7 +41,7 @@ class InfileFeeder {
       for (size_t r = 0; r < batch_.rows(); ++r) {
         for (int c = 0; c < batch_.columns(); ++c) {
           if (c) pending_ += '\t';
-          AppendCell(batch_.Get(r, c), modes_[c], pending_);
+          AppendLoadField(batch_.Get(r, c), modes_[c], pending_);
         }
         pending_ += '\n';
         ++rows_sent_;
@@ -161,7 +74,7 @@ class InfileFeeder {
 
  private:
   RowSource& rows_;
-  std::vector<Mode> modes_;
+  std::vector<MysqlWriteMode> modes_;
   RowBatch batch_;
   std::string pending_;
   size_t offset_ = 0;
@@ -177,7 +90,7 @@ Result<int64_t> MysqlSession::LoadChunk(const std::string& table,
                                         const ChunkMarker& marker) {
   PL_TRY(EnsureBookkeeping());
   PL_ASSIGN(auto* info, Info(table));
-  std::vector<Mode> modes;
+  std::vector<MysqlWriteMode> modes;
   std::vector<std::string> targets, sets;
   for (size_t i = 0; i < columns.size(); ++i) {
     const ColumnInfo* col = nullptr;
@@ -186,16 +99,18 @@ Result<int64_t> MysqlSession::LoadChunk(const std::string& table,
     if (!col)
       return Fail(Error(ErrorCode::kNotFound,
                         "target table " + table + " has no column '" + columns[i] + "'"));
-    Mode mode = ModeFor(*col);
+    MysqlWriteMode mode = WriteModeFor(col->data_type, col->column_type);
     modes.push_back(mode);
     std::string quoted = dialect_.QuoteIdentifier(columns[i]);
     std::string var = fmt::format("@peerlock_{}", i);
     switch (mode) {
-      case Mode::kHex: sets.push_back(quoted + " = unhex(" + var + ")"); break;
-      case Mode::kBits:
+      case MysqlWriteMode::kHex: sets.push_back(quoted + " = unhex(" + var + ")"); break;
+      case MysqlWriteMode::kBits:
         sets.push_back(quoted + " = cast(conv(" + var + ", 2, 10) AS UNSIGNED)");
         break;
-      case Mode::kGeometry: sets.push_back(quoted + " = ST_GeomFromText(" + var + ")"); break;
+      case MysqlWriteMode::kGeometry:
+        sets.push_back(quoted + " = ST_GeomFromText(" + var + ")");
+        break;
       default: targets.push_back(quoted); continue;
     }
     targets.push_back(var);

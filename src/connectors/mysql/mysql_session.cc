@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "base/strings.h"
+#include "connectors/mysql/mysql_capture.h"
 #include "connectors/mysql/mysql_sql.h"
 
 namespace peerlock {
@@ -22,6 +23,15 @@ Result<std::unique_ptr<MysqlSession>> MysqlSession::Open(const Endpoint& endpoin
 }
 
 Status MysqlSession::Execute(const std::string& sql) { return conn_->Execute(sql); }
+
+Result<std::unique_ptr<CaptureHandle>> MysqlSession::StartCapture(const CaptureSpec& spec) {
+  return StartMysqlCapture(*conn_, spec);
+}
+
+Result<std::unique_ptr<ChangeStream>> MysqlSession::OpenChangeStream(const CaptureSpec& spec,
+                                                                     const std::string& position) {
+  return OpenMysqlChangeStream(conn_->endpoint(), spec, position);
+}
 
 Result<std::string> MysqlSession::BinlogPosition() {
   // MariaDB reports the binlog position matching the consistent snapshot itself; MySQL (and

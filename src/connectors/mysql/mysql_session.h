@@ -43,6 +43,18 @@ class MysqlSession final : public Session {
   // set (a PostgreSQL sequence feeding orders.id sets `orders`), else the sequence's name.
   Status SetSequences(const std::vector<SequenceValue>& sequences) override;
 
+  // Change capture from the binlog (mysql_capture.h) and change apply (mysql_apply.cc):
+  // docs/mysql.md, "Change capture (peerlock sync)".
+  Result<std::unique_ptr<CaptureHandle>> StartCapture(const CaptureSpec& spec) override;
+  Result<std::unique_ptr<ChangeStream>> OpenChangeStream(const CaptureSpec& spec,
+                                                         const std::string& position) override;
+  // One transaction with foreign_key_checks = 0: per table DELETE FROM (truncate), DELETE by
+  // key, INSERT ... ON DUPLICATE KEY UPDATE, UPDATE of patched columns, each split to stay
+  // under max_allowed_packet; then the position in _peerlock_sync.
+  Status ApplyChanges(const ChangeSet& changes) override;
+  Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
+  Status ForgetAppliedPosition(const std::string& stream) override;
+
   // The binlog position ("file:offset") of the current snapshot, or "" when the server keeps
   // no binary log (or it could not be read). Set by BeginSnapshot.
   const std::string& snapshot_position() const { return snapshot_position_; }
@@ -70,12 +82,14 @@ class MysqlSession final : public Session {
   Result<std::string> WhereClause(const ReadSpec& spec);
   std::string KeyLiteral(const OwnedValue& v);
   Status EnsureBookkeeping();
+  Status ApplyTable(const TableChanges& changes, size_t budget);
   Result<std::string> BinlogPosition();
 
   std::unique_ptr<MysqlConnection> conn_;
   bool read_only_;
   bool in_snapshot_ = false;
   bool bookkeeping_ready_ = false;
+  size_t statement_budget_ = 0;  // bytes a change-apply statement may take (max_allowed_packet)
   std::string snapshot_position_;
   MysqlDialect dialect_;
   std::map<std::string, std::vector<ColumnInfo>> info_;
