@@ -20,10 +20,12 @@
 
 #include "proxy/proxy_control.h"
 #include "proxy/socket.h"
+#include "support/running_proxy.h"
 
 namespace peerlock {
 namespace {
 
+using testing::RunningProxy;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 constexpr auto kDeadline = std::chrono::seconds(20);
@@ -88,54 +90,6 @@ class TestBackend {
   std::thread thread_;
   std::mutex mutex_;
   std::vector<std::thread> workers_;
-};
-
-// A proxy served on its own thread; stopped and joined on destruction.
-class RunningProxy {
- public:
-  RunningProxy(int backend_port, milliseconds hold_timeout = milliseconds(10'000),
-               milliseconds grace = milliseconds(5'000)) {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("plproxy-" + std::to_string(::getpid()) + "-" + std::to_string(next_++));
-    std::filesystem::create_directories(dir_);
-    auto server = ProxyServer::Open({.listen = {"127.0.0.1", 0},
-                                     .backend = {"127.0.0.1", backend_port},
-                                     .hold_timeout = hold_timeout,
-                                     .grace = grace,
-                                     .control_path = (dir_ / "proxy.sock").string(),
-                                     .state_file = (dir_ / "proxy.json").string()});
-    EXPECT_TRUE(server.has_value()) << server.error().ToString();
-    server_ = std::move(*server);
-    thread_ = std::thread([this] { EXPECT_TRUE(server_->Run().has_value()); });
-  }
-  ~RunningProxy() {
-    server_->Stop();
-    thread_.join();
-    std::filesystem::remove_all(dir_);
-  }
-  int port() const { return server_->listen_address().port; }
-  ProxyControl control() const { return ProxyControl((dir_ / "proxy.sock").string()); }
-  std::filesystem::path dir() const { return dir_; }
-
-  // Polls the status until `condition` holds; fails the test at the deadline.
-  ProxyStatus WaitFor(const std::function<bool(const ProxyStatus&)>& condition) const {
-    auto deadline = Clock::now() + kDeadline;
-    ProxyStatus last;
-    while (Clock::now() < deadline) {
-      auto status = control().Status();
-      if (status && condition(*status)) return *status;
-      if (status) last = *status;
-      std::this_thread::sleep_for(milliseconds(5));  // polling interval, not synchronisation
-    }
-    ADD_FAILURE() << "condition not reached; last status: " << ProxyStatusToText(last);
-    return last;
-  }
-
- private:
-  static inline std::atomic<int> next_{0};
-  std::filesystem::path dir_;
-  std::unique_ptr<ProxyServer> server_;
-  std::thread thread_;
 };
 
 UniqueFd ConnectTo(int port) {
