@@ -51,6 +51,20 @@ class CaptureHandle {
   virtual Status ReleaseSnapshot() = 0;
 };
 
+// The handle of a dialect that cannot export a snapshot (MariaDB, SQLite): its start position
+// only; the copy then reads fresh snapshots, all taken after it.
+class PositionOnlyCaptureHandle final : public CaptureHandle {
+ public:
+  explicit PositionOnlyCaptureHandle(std::string position) : position_(std::move(position)) {}
+  const std::string& position() const override { return position_; }
+  const std::string& snapshot() const override { return snapshot_; }
+  Status ReleaseSnapshot() override { return {}; }
+
+ private:
+  std::string position_;
+  std::string snapshot_;
+};
+
 enum class ChangeKind : uint8_t { kInsert, kUpdate, kDelete, kTruncate };
 
 // One row change inside a transaction. Rows live in the transaction's per-table batches.

@@ -8,7 +8,9 @@ Capabilities SqliteConnector::capabilities() const {
   return Capabilities{
       .snapshot_export = false,  // each connection has its own read transaction
       .parallel_read = true,
-      .max_writers = 1,  // one writer per file
+      .max_writers = 1,        // one writer per file
+      .change_capture = true,  // triggers and a changelog (sqlite_capture.h)
+      .change_apply = true,
       .row_id = true,
       .same_dialect_ddl = true,
   };

@@ -24,7 +24,7 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::Open(const Endpoint& endpo
     sqlite3_close(db);
     return Fail(std::move(error));
   }
-  auto session = std::unique_ptr<SqliteSession>(new SqliteSession(db, path));
+  auto session = std::unique_ptr<SqliteSession>(new SqliteSession(db, endpoint));
   sqlite3_busy_timeout(db, 30000);
   // Reading the schema proves the file is a database before any work is planned on it.
   PL_TRY(WithContext(session->Execute("SELECT count(*) FROM sqlite_schema"),

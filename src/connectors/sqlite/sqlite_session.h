@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "connector/connector.h"
@@ -35,8 +36,23 @@ class SqliteSession final : public Session {
   Status ForgetChunks(const std::string& run_id) override;
   Result<std::vector<std::string>> CheckForeignKeys() override;
 
+  // Change capture (sqlite_capture.h, sqlite_change_stream.h) on connections of its own, and
+  // change apply (sqlite_apply.h) on this one.
+  Result<std::unique_ptr<CaptureHandle>> StartCapture(const CaptureSpec& spec) override;
+  Result<std::unique_ptr<ChangeStream>> OpenChangeStream(const CaptureSpec& spec,
+                                                         const std::string& position) override;
+  Result<std::string> CurrentPosition() override;
+  Status DropCapture(const CaptureSpec& spec) override;
+  Status ApplyChanges(const ChangeSet& changes) override;
+  Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
+  Status ForgetAppliedPosition(const std::string& stream) override;
+
+  // The connection, for the capture and apply code that runs on a session's connection.
+  sqlite3* handle() const { return db_; }
+
  private:
-  SqliteSession(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteSession(sqlite3* db, Endpoint endpoint)
+      : db_(db), endpoint_(std::move(endpoint)), path_(endpoint_.path()) {}
 
   // SQL pieces shared by reads, counts and splits.
   std::string KeyExpression(const KeySpec& key) const;  // "a", "b" or _rowid_
@@ -47,6 +63,7 @@ class SqliteSession final : public Session {
   Status EnsureBookkeeping();
 
   sqlite3* db_;
+  Endpoint endpoint_;  // capture opens connections of its own on the same file
   std::string path_;
   SqliteDialect dialect_;
   bool in_snapshot_ = false;

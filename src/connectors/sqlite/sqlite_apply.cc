@@ -1,0 +1,182 @@
+#include "connectors/sqlite/sqlite_apply.h"
+
+#include <algorithm>
+
+#include "base/strings.h"
+#include "connectors/sqlite/sqlite_session.h"
+#include "connectors/sqlite/sqlite_sql.h"
+#include "connectors/sqlite/sqlite_transaction.h"
+
+namespace peerlock {
+namespace {
+
+// Binds the cells `cells` of `row` to parameters 1, 2, ... (names[i] names cells[i] in errors).
+Status BindCells(SqliteStatement& stmt, const RowBatch& batch, size_t row,
+                 const std::vector<int>& cells, const std::vector<std::string>& names,
+                 const std::string& table) {
+  for (size_t i = 0; i < cells.size(); ++i)
+    if (auto st = stmt.Bind(static_cast<int>(i) + 1, batch.Get(row, cells[i])); !st)
+      return Fail(st.error().Context("table " + table + " column '" + names[i] + "'"));
+  return {};
+}
+
+std::vector<int> Iota(int n) {
+  std::vector<int> v(n);
+  for (int i = 0; i < n; ++i) v[i] = i;
+  return v;
+}
+
+// "a" IS ?<first> AND "b" IS ?<first+1>: IS, so a NULL in a (legacy) key still matches.
+std::string KeyMatch(const SqliteDialect& d, const std::vector<std::string>& key, size_t first) {
+  std::vector<std::string> terms;
+  for (size_t i = 0; i < key.size(); ++i)
+    terms.push_back(d.QuoteIdentifier(key[i]) + " IS ?" + std::to_string(first + i));
+  return Join(terms, " AND ");
+}
+
+// Runs `sql` once per row of `batch`, binding `cells` of each row.
+Status RunPerRow(sqlite3* db, const std::string& sql, const RowBatch& batch,
+                 const std::vector<int>& cells, const std::vector<std::string>& names,
+                 const std::string& table) {
+  if (batch.empty()) return {};
+  PL_ASSIGN(auto stmt, SqliteStatement::Prepare(db, sql));
+  for (size_t r = 0; r < batch.rows(); ++r) {
+    PL_TRY(BindCells(stmt, batch, r, cells, names, table));
+    PL_TRY(stmt.Run());
+    stmt.Reset();
+  }
+  return {};
+}
+
+Status ApplyTable(SqliteSession& s, const TableChanges& t) {
+  SqliteDialect d;
+  sqlite3* db = s.handle();
+  std::string table = d.QuoteIdentifier(t.table);
+  int width = static_cast<int>(t.columns.size());
+  if ((!t.deletes.empty() && t.deletes.columns() != static_cast<int>(t.key.size())) ||
+      (!t.upserts.empty() && t.upserts.columns() != width))
+    return Fail(ErrorCode::kInternal, "change set rows do not match the columns of " + t.table);
+  std::vector<int> key_cells;  // where each key column sits in `columns`
+  for (const auto& k : t.key) {
+    auto it = std::find(t.columns.begin(), t.columns.end(), k);
+    key_cells.push_back(static_cast<int>(it - t.columns.begin()));
+  }
+  if (t.truncate) PL_TRY(s.Execute("DELETE FROM " + table));
+  PL_TRY(RunPerRow(db, "DELETE FROM " + table + " WHERE " + KeyMatch(d, t.key, 1), t.deletes,
+                   Iota(static_cast<int>(t.key.size())), t.key, t.table));
+  if (!t.upserts.empty()) {
+    std::vector<std::string> params, sets;
+    for (int i = 0; i < width; ++i) {
+      params.push_back("?" + std::to_string(i + 1));
+      if (std::find(t.key.begin(), t.key.end(), t.columns[i]) == t.key.end())
+        sets.push_back(d.QuoteIdentifier(t.columns[i]) + " = excluded." +
+                       d.QuoteIdentifier(t.columns[i]));
+    }
+    std::string upsert = "INSERT INTO " + table + " (" + d.QuoteList(t.columns) + ") VALUES (" +
+                         Join(params, ", ") + ") ON CONFLICT (" + d.QuoteList(t.key) + ") DO " +
+                         (sets.empty() ? std::string("NOTHING") : "UPDATE SET " + Join(sets, ", "));
+    PL_TRY(RunPerRow(db, upsert, t.upserts, Iota(width), t.columns, t.table));
+  }
+  for (const auto& patch : t.patches) {
+    if (std::find(key_cells.begin(), key_cells.end(), width) != key_cells.end())
+      return Fail(ErrorCode::kInternal, "a patch of " + t.table + " lacks its key columns");
+    std::vector<std::string> sets, names;
+    std::vector<int> cells;
+    for (int c : patch.columns) {
+      sets.push_back(d.QuoteIdentifier(t.columns[c]) + " = ?" + std::to_string(cells.size() + 1));
+      cells.push_back(c);
+      names.push_back(t.columns[c]);
+    }
+    if (sets.empty()) continue;
+    std::string where = KeyMatch(d, t.key, cells.size() + 1);
+    for (int k : key_cells) {
+      cells.push_back(k);
+      names.push_back(t.columns[k]);
+    }
+    PL_TRY(RunPerRow(db, "UPDATE " + table + " SET " + Join(sets, ", ") + " WHERE " + where,
+                     patch.row, cells, names, t.table));
+  }
+  return {};
+}
+
+// Turns the connection's triggers off for the lifetime of the guard, then back as they were.
+class TriggersOff {
+ public:
+  explicit TriggersOff(sqlite3* db) : db_(db) {
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, &was_);
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, static_cast<int*>(nullptr));
+  }
+  ~TriggersOff() {
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_TRIGGER, was_, static_cast<int*>(nullptr));
+  }
+  TriggersOff(const TriggersOff&) = delete;
+  TriggersOff& operator=(const TriggersOff&) = delete;
+
+ private:
+  sqlite3* db_;
+  int was_ = 1;
+};
+
+}  // namespace
+
+Status ApplySqliteChanges(SqliteSession& s, const ChangeSet& changes) {
+  // Foreign keys off for the set (the source checked them; a set may delete a parent before it
+  // moves the child off it), switched before BEGIN: inside a transaction the pragma is a no-op.
+  PL_ASSIGN(auto fk, SqliteStatement::Prepare(s.handle(), "PRAGMA foreign_keys"));
+  PL_ASSIGN(bool fk_row, fk.Step());
+  bool fk_on = fk_row && fk.Int(0) != 0;
+  fk.Reset();
+  if (fk_on) PL_TRY(s.Execute("PRAGMA foreign_keys = OFF"));
+  TriggersOff triggers_off(s.handle());
+  auto applied = InSqliteTransaction(s, "BEGIN IMMEDIATE", [&]() -> Status {
+    for (const auto& t : changes.tables)
+      PL_TRY(WithContext(ApplyTable(s, t), "applying changes to " + t.table));
+    PL_TRY(s.Execute(std::string(sql::kSyncPositions)));
+    PL_ASSIGN(auto record, SqliteStatement::Prepare(s.handle(), sql::kRecordSyncPosition));
+    PL_TRY(record.BindText(1, changes.stream));
+    PL_TRY(record.BindText(2, changes.position));
+    return record.Run();
+  });
+  if (fk_on) PL_TRY(s.Execute("PRAGMA foreign_keys = ON"));
+  if (!applied)
+    return Fail(applied.error().Context("applying changes of " + changes.stream + " up to " +
+                                        changes.position));
+  return {};
+}
+
+Result<std::optional<std::string>> SqliteAppliedPosition(SqliteSession& s,
+                                                         const std::string& stream) {
+  PL_ASSIGN(bool exists, s.TableExists("_peerlock_sync"));
+  if (!exists) return std::optional<std::string>();
+  PL_ASSIGN(auto stmt, SqliteStatement::Prepare(
+                           s.handle(), "SELECT position FROM _peerlock_sync WHERE stream = ?1"));
+  PL_TRY(stmt.BindText(1, stream));
+  PL_ASSIGN(bool row, stmt.Step());
+  return row ? std::optional<std::string>(stmt.Text(0)) : std::nullopt;
+}
+
+Status ForgetSqliteAppliedPosition(SqliteSession& s, const std::string& stream) {
+  PL_ASSIGN(bool exists, s.TableExists("_peerlock_sync"));
+  if (!exists) return {};
+  PL_ASSIGN(auto stmt,
+            SqliteStatement::Prepare(s.handle(), "DELETE FROM _peerlock_sync WHERE stream = ?1"));
+  PL_TRY(stmt.BindText(1, stream));
+  PL_TRY(stmt.Run());
+  PL_ASSIGN(bool empty, s.TableIsEmpty("_peerlock_sync"));
+  if (empty) PL_TRY(s.Execute("DROP TABLE _peerlock_sync"));
+  return {};
+}
+
+Status SqliteSession::ApplyChanges(const ChangeSet& changes) {
+  return ApplySqliteChanges(*this, changes);
+}
+
+Result<std::optional<std::string>> SqliteSession::AppliedPosition(const std::string& stream) {
+  return SqliteAppliedPosition(*this, stream);
+}
+
+Status SqliteSession::ForgetAppliedPosition(const std::string& stream) {
+  return ForgetSqliteAppliedPosition(*this, stream);
+}
+
+}  // namespace peerlock
