@@ -135,6 +135,17 @@ TEST_F(SqliteApplyTest, AConflictOnAnotherUniqueKeyFailsTheWholeSet) {
   EXPECT_FALSE(position);
 }
 
+// Two rows of one set swapping a unique value: row by row they collide, as a whole they do not.
+TEST_F(SqliteApplyTest, RowsSwappingAUniqueValueApply) {
+  writer_->Run("INSERT INTO person VALUES (1, 'x@', 'a', NULL), (2, 'y@', 'b', NULL)");
+  ChangeSet set{.stream = "s", .position = "5"};
+  set.tables.push_back(Changes("person", {"id", "email", "a"}, {"id"}, {},
+                               {{I(1), T("y@"), T("a")}, {I(2), T("x@"), T("b")}}));
+  ASSERT_OK(target_->ApplyChanges(set));
+  EXPECT_EQ(Table("person", {"id", "email", "a"}),
+            (std::vector<std::string>{"(i:1, t:'y@', t:'a')", "(i:2, t:'x@', t:'b')"}));
+}
+
 TEST_F(SqliteApplyTest, BindsEveryStorageClassExactlyAndRefusesNaN) {
   const std::string nul_blob("\0\x01\0", 3), nul_text("x\0y", 3);
   ChangeSet set{.stream = "s", .position = "3"};

@@ -61,6 +61,8 @@ Status ApplyTable(SqliteSession& s, const TableChanges& t) {
     auto it = std::find(t.columns.begin(), t.columns.end(), k);
     key_cells.push_back(static_cast<int>(it - t.columns.begin()));
   }
+  if (std::find(key_cells.begin(), key_cells.end(), width) != key_cells.end())
+    return Fail(ErrorCode::kInternal, "the key of " + t.table + " is not among its columns");
   if (t.truncate) PL_TRY(s.Execute("DELETE FROM " + table));
   PL_TRY(RunPerRow(db, "DELETE FROM " + table + " WHERE " + KeyMatch(d, t.key, 1), t.deletes,
                    Iota(static_cast<int>(t.key.size())), t.key, t.table));
@@ -72,14 +74,24 @@ Status ApplyTable(SqliteSession& s, const TableChanges& t) {
         sets.push_back(d.QuoteIdentifier(t.columns[i]) + " = excluded." +
                        d.QuoteIdentifier(t.columns[i]));
     }
-    std::string upsert = "INSERT INTO " + table + " (" + d.QuoteList(t.columns) + ") VALUES (" +
-                         Join(params, ", ") + ") ON CONFLICT (" + d.QuoteList(t.key) + ") DO " +
+    std::string insert = "INSERT INTO " + table + " (" + d.QuoteList(t.columns) + ") VALUES (" +
+                         Join(params, ", ") + ")";
+    std::string upsert = insert + " ON CONFLICT (" + d.QuoteList(t.key) + ") DO " +
                          (sets.empty() ? std::string("NOTHING") : "UPDATE SET " + Join(sets, ", "));
-    PL_TRY(RunPerRow(db, upsert, t.upserts, Iota(width), t.columns, t.table));
+    PL_TRY(s.Execute("SAVEPOINT upserts"));
+    auto upserted = RunPerRow(db, upsert, t.upserts, Iota(width), t.columns, t.table);
+    if (!upserted) {
+      // Rows of the set that swap a unique value between them collide row by row; with every
+      // upserted key deleted first they do not. A conflict with a row outside the set fails
+      // again, and that error is the one reported.
+      PL_TRY(s.Execute("ROLLBACK TO upserts"));
+      PL_TRY(RunPerRow(db, "DELETE FROM " + table + " WHERE " + KeyMatch(d, t.key, 1), t.upserts,
+                       key_cells, t.key, t.table));
+      PL_TRY(RunPerRow(db, insert, t.upserts, Iota(width), t.columns, t.table));
+    }
+    PL_TRY(s.Execute("RELEASE upserts"));
   }
   for (const auto& patch : t.patches) {
-    if (std::find(key_cells.begin(), key_cells.end(), width) != key_cells.end())
-      return Fail(ErrorCode::kInternal, "a patch of " + t.table + " lacks its key columns");
     std::vector<std::string> sets, names;
     std::vector<int> cells;
     for (int c : patch.columns) {
