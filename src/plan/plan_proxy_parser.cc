@@ -8,10 +8,10 @@ namespace {
 const std::vector<std::string> kProxyKeys = {"listen", "backend", "hold_timeout", "grace",
                                              "control"};
 
-Result<HostPort> ParseAddress(const PlanYaml& yaml, const Field& field) {
+Result<HostPort> ParseAddress(const PlanYaml& yaml, const Field& field, bool allow_port_zero) {
   constexpr char kExpected[] = "HOST:PORT, such as 127.0.0.1:6432";
   PL_ASSIGN(std::string text, yaml.String(field, kExpected));
-  auto address = ParseHostPort(text, field.path);
+  auto address = ParseHostPort(text, field.path, allow_port_zero);
   if (!address)
     return Fail(
         yaml.Fail(field.where, address.error().message(), kExpected, address.error().hint()));
@@ -38,9 +38,10 @@ Result<ProxySettings> ParseProxy(const PlanYaml& yaml, const Field& section) {
                          "a map with listen, backend, hold_timeout, grace, control"));
   for (const Entry& key : keys) {
     if (key.key == "listen") {
-      PL_ASSIGN(proxy.listen, ParseAddress(yaml, key.value));
+      // Port 0 lets the kernel pick; the proxy prints the port it got.
+      PL_ASSIGN(proxy.listen, ParseAddress(yaml, key.value, /*allow_port_zero=*/true));
     } else if (key.key == "backend") {
-      PL_ASSIGN(proxy.backend, ParseAddress(yaml, key.value));
+      PL_ASSIGN(proxy.backend, ParseAddress(yaml, key.value, /*allow_port_zero=*/false));
     } else if (key.key == "hold_timeout") {
       PL_ASSIGN(proxy.hold_timeout,
                 ParseWait(yaml, key.value,

@@ -31,6 +31,12 @@ TEST(PlanProxySection, ReadsEveryKey) {
   EXPECT_EQ(plan->proxy.control, "/run/peerlock/proxy.sock");
 }
 
+TEST(PlanProxySection, ListenMayLetTheKernelPickThePort) {
+  auto plan = WithProxy("proxy:\n  listen: 127.0.0.1:0\n");
+  ASSERT_TRUE(plan.has_value()) << plan.error().ToString();
+  EXPECT_EQ(plan->proxy.listen, (HostPort{"127.0.0.1", 0}));
+}
+
 TEST(PlanProxySection, DefaultsWhenAbsent) {
   auto plan = WithProxy("");
   ASSERT_TRUE(plan.has_value()) << plan.error().ToString();
@@ -55,6 +61,7 @@ void ExpectError(const std::string& section, const std::string& location,
 TEST(PlanProxySection, LocatesBadValues) {
   ExpectError("proxy:\n  listen: 6432\n", "6:11", "proxy.listen is '6432'", "HOST:PORT");
   ExpectError("proxy:\n  backend: db:99999\n", "6:12", "port must be a number", "HOST:PORT");
+  ExpectError("proxy:\n  backend: db:0\n", "6:12", "port must be a number", "HOST:PORT");
   ExpectError("proxy:\n  hold_timeout: soon\n", "6:17", "proxy.hold_timeout is 'soon'",
               "units ms, s, m, h");
   ExpectError("proxy:\n  hold_timeout: 0s\n", "6:17", "proxy.hold_timeout is 0", "10s");
