@@ -32,10 +32,16 @@ int RunInventoryCommand(const ConnectorRegistry& registry, const MigrationRef& r
   if (!migration) return ReportError(migration.error());
   auto inventory = (*migration)->RunInventory();
   if (!inventory) return ReportError(inventory.error());
-  if (json)
-    std::cout << InventoryToJson(*inventory).dump(2) << "\n";
-  else
-    std::cout << InventoryToText(*inventory);
+  const SystemsInventory& systems = (*migration)->systems();
+  if (json) {
+    nlohmann::json out = InventoryToJson(*inventory);
+    out.update(SystemsInventoryToJson(systems));
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << InventoryToText(*inventory) << SystemsInventoryToText(systems);
+    std::cout << "\nDiagram written to " << Join((*migration)->diagram_files(), ", ") << " ("
+              << systems.svg_renderer << " layout)\n";
+  }
   return kExitOk;
 }
 

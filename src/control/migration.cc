@@ -39,6 +39,24 @@ Result<Endpoint> ResolveEndpoint(const EndpointSpec& spec, const std::string& ro
   return endpoint;
 }
 
+// The diagram beside the state store, where a wiki or `dot` can pick it up.
+Result<std::vector<std::string>> WriteDiagramFiles(const std::string& state_dir,
+                                                   const SystemsInventory& systems) {
+  std::vector<std::string> files;
+  for (const auto& [name, text] :
+       {std::pair{"dependencies.mmd", &systems.mermaid},
+        std::pair{"dependencies.dot", &systems.dot}, std::pair{"dependencies.svg", &systems.svg}}) {
+    std::string path = (std::filesystem::path(state_dir) / name).string();
+    std::ofstream out(path);
+    out << *text;
+    if (!out.flush())
+      return Fail(Error(ErrorCode::kIo, "cannot write " + path)
+                      .WithHint("check permissions and free space in " + state_dir));
+    files.push_back(path);
+  }
+  return files;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Migration>> Migration::Open(const ConnectorRegistry& registry,
@@ -78,7 +96,16 @@ Result<Inventory> Migration::RunInventory() {
     (void)state_->FinishRun(run.id, "failed", {{"error", inventory.error().message()}});
     return inventory;  // the inventory error is the one to report
   }
+  constexpr double kProbeTimeoutSeconds = 5;
+  systems_ = InventorySystems(plan_, inventory->graph, ctx_.source, /*source_read=*/true,
+                              ctx_.target, kProbeTimeoutSeconds);
+  PL_ASSIGN(diagram_files_, WriteDiagramFiles(state_->dir(), systems_));
   std::vector<std::string> warnings = inventory->warnings;
+  for (const auto& problem : systems_.graph.wave_problems) warnings.push_back(problem);
+  for (const SystemHealth& h : systems_.health) {
+    if (!h.ok && h.state != "not probed")
+      warnings.push_back(h.name + " is " + h.state + ": " + h.detail);
+  }
   int64_t bytes = 0;
   for (const auto& t : inventory->tables) {
     bytes += std::max<int64_t>(t.table.bytes, 0);
@@ -89,7 +116,9 @@ Result<Inventory> Migration::RunInventory() {
                             {"rows", inventory->total_rows()},
                             {"bytes", bytes},
                             {"load_order", inventory->graph.load_order},
-                            {"warnings", warnings}}));
+                            {"warnings", warnings},
+                            {"systems", SystemsInventoryToJson(systems_)},
+                            {"diagram_svg", systems_.svg}}));
   PL_TRY(state_->audit().Append(ctx_.migration, "inventory",
                                 {{"run", run.uid}, {"tables", inventory->tables.size()}}));
   return inventory;

@@ -10,6 +10,7 @@
 #include "engine/copy/copy_step.h"
 #include "engine/report/report_renderer.h"
 #include "engine/sync/sync_step.h"
+#include "engine/systems/systems_inventory.h"
 #include "engine/verify/verify_step.h"
 #include "plan/inventory.h"
 #include "state/state_store.h"
@@ -30,7 +31,13 @@ class Migration {
   static Result<std::unique_ptr<Migration>> Open(const ConnectorRegistry& registry,
                                                  const MigrationRef& ref);
 
+  // Also probes the plan's systems and draws the dependency diagram: see systems() and the
+  // files it writes (diagram_files()).
   Result<Inventory> RunInventory();
+  // What the last RunInventory found about the systems.
+  const SystemsInventory& systems() const { return systems_; }
+  // The diagram files the last RunInventory wrote: .mmd, .dot, .svg under the state directory.
+  const std::vector<std::string>& diagram_files() const { return diagram_files_; }
   Result<CopySummary> RunCopy(CopyOptions options);
   Result<VerifyResult> RunVerify(VerifyOptions options);
   Result<std::string> Report(ReportFormat format);
@@ -47,6 +54,8 @@ class Migration {
   Plan plan_;
   std::unique_ptr<StateStore> state_;
   EngineContext ctx_;
+  SystemsInventory systems_;
+  std::vector<std::string> diagram_files_;
 };
 
 // Writes the commented plan for `source_url` -> `target_url` to `out` (refusing to overwrite).

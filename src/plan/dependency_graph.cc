@@ -7,6 +7,46 @@
 
 namespace peerlock {
 
+std::vector<std::vector<std::string>> StronglyConnectedComponents(
+    const std::vector<std::string>& nodes,
+    const std::vector<std::pair<std::string, std::string>>& edges) {
+  std::map<std::string, std::vector<std::string>> next;
+  for (const auto& n : nodes) next[n];
+  for (const auto& [from, to] : edges) next[from].push_back(to);
+  std::map<std::string, int> index, low;
+  std::set<std::string> on_stack;
+  std::vector<std::string> stack;
+  std::vector<std::vector<std::string>> out;
+  int counter = 0;
+  std::function<void(const std::string&)> visit = [&](const std::string& v) {
+    index[v] = low[v] = counter++;
+    stack.push_back(v);
+    on_stack.insert(v);
+    for (const auto& w : next[v]) {
+      if (!index.count(w)) {
+        visit(w);
+        low[v] = std::min(low[v], low[w]);
+      } else if (on_stack.count(w)) {
+        low[v] = std::min(low[v], index[w]);
+      }
+    }
+    if (low[v] != index[v]) return;
+    std::vector<std::string> component;
+    std::string w;
+    do {
+      w = stack.back();
+      stack.pop_back();
+      on_stack.erase(w);
+      component.push_back(w);
+    } while (w != v);
+    out.push_back(std::move(component));
+  };
+  for (const auto& n : nodes) {
+    if (!index.count(n)) visit(n);
+  }
+  return out;
+}
+
 DependencyGraph BuildDependencyGraph(const std::vector<const Table*>& tables) {
   DependencyGraph g;
   std::map<std::string, std::set<std::string>> parents;  // ordered: deterministic output
@@ -25,40 +65,15 @@ DependencyGraph BuildDependencyGraph(const std::vector<const Table*>& tables) {
   g.self_referencing.erase(std::unique(g.self_referencing.begin(), g.self_referencing.end()),
                            g.self_referencing.end());
 
-  // Tarjan's strongly connected components; components come out parents-first, since an
-  // edge child -> parent finishes the parent's component before the child's.
-  std::map<std::string, int> index, low;
-  std::set<std::string> on_stack;
-  std::vector<std::string> stack;
-  int counter = 0;
-  std::function<void(const std::string&)> visit = [&](const std::string& v) {
-    index[v] = low[v] = counter++;
-    stack.push_back(v);
-    on_stack.insert(v);
-    for (const auto& w : parents[v]) {
-      if (!index.count(w)) {
-        visit(w);
-        low[v] = std::min(low[v], low[w]);
-      } else if (on_stack.count(w)) {
-        low[v] = std::min(low[v], index[w]);
-      }
-    }
-    if (low[v] == index[v]) {
-      std::vector<std::string> component;
-      std::string w;
-      do {
-        w = stack.back();
-        stack.pop_back();
-        on_stack.erase(w);
-        component.push_back(w);
-      } while (w != v);
-      std::sort(component.begin(), component.end());
-      if (component.size() > 1) g.cycles.push_back(component);
-      for (auto& name : component) g.load_order.push_back(name);
-    }
-  };
-  for (const auto& [name, _] : parents)
-    if (!index.count(name)) visit(name);
+  // Components come out parents-first, since an edge child -> parent finishes the parent's
+  // component before the child's.
+  std::vector<std::string> nodes;
+  for (const auto& [name, _] : parents) nodes.push_back(name);
+  for (auto& component : StronglyConnectedComponents(nodes, g.edges)) {
+    std::sort(component.begin(), component.end());
+    if (component.size() > 1) g.cycles.push_back(component);
+    for (auto& name : component) g.load_order.push_back(name);
+  }
   return g;
 }
 

@@ -19,6 +19,13 @@ struct DependencyGraph {
   std::vector<std::string> self_referencing;     // tables with a foreign key to themselves
 };
 
+// Tarjan's strongly connected components of the graph `edges` ({from, to}) over `nodes`, in
+// the order they finish: a component comes after every component it points to. Nodes keep the
+// order of `nodes` inside a component's traversal; callers sort when they need to.
+std::vector<std::vector<std::string>> StronglyConnectedComponents(
+    const std::vector<std::string>& nodes,
+    const std::vector<std::pair<std::string, std::string>>& edges);
+
 // Graph over `tables` (foreign keys to tables outside the list are ignored).
 DependencyGraph BuildDependencyGraph(const std::vector<const Table*>& tables);
 
