@@ -270,6 +270,24 @@ TEST_F(SqliteCaptureTest, ConfirmTrimsTheChangelogAndLagFollows) {
   EXPECT_NE(after, position);
 }
 
+// The application's writes come first: while it holds the write lock, Confirm returns at once
+// and the trim happens on a later call.
+TEST_F(SqliteCaptureTest, ConfirmDoesNotWaitForTheApplicationsWriteLock) {
+  auto stream = Follow();
+  ASSERT_TRUE(stream);
+  const std::string log = "\"_peerlock_0badcafe_changelog\"";
+  writer_->Run("INSERT INTO parent VALUES (1, 'a'), (2, 'b')");
+  std::string position;
+  EXPECT_EQ(NextChanges(*stream, &position).size(), 2u);
+  writer_->Run("BEGIN IMMEDIATE; INSERT INTO parent VALUES (3, 'c')");
+  ASSERT_OK(stream->Confirm(position));
+  EXPECT_EQ(writer_->Int("SELECT count(*) FROM " + log + " WHERE seq <= " + position), 2);
+  writer_->Run("COMMIT");
+  EXPECT_EQ(NextChanges(*stream).size(), 1u);
+  ExpectIdle(*stream);  // an idle call catches up on the trim
+  EXPECT_EQ(writer_->Int("SELECT count(*) FROM " + log + " WHERE seq <= " + position), 0);
+}
+
 TEST_F(SqliteCaptureTest, IdleNextReturnsNothingAndWakesOnACommit) {
   auto stream = Follow();
   ASSERT_TRUE(stream);

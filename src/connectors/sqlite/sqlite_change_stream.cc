@@ -47,6 +47,7 @@ class SqliteChangeStream final : public ChangeStream {
 
  private:
   Result<std::optional<ChangeTxn>> Poll();
+  Status Trim(bool wait);
   Status CheckSchema();
   Status ReadRows(ChangeTxn& txn, const std::vector<ChangedKey>& keys);
   Result<int64_t> Pragma(std::optional<SqliteStatement>& stmt);
@@ -56,11 +57,13 @@ class SqliteChangeStream final : public ChangeStream {
   SqliteCaptureNames names_;
   int64_t position_;
   std::map<std::string, int> tables_;  // captured table -> index into spec_.tables
-  std::optional<SqliteStatement> poll_, lag_, data_version_, schema_version_;
+  std::optional<SqliteStatement> poll_, lag_, trim_, data_version_, schema_version_;
   std::vector<SqliteStatement> lookups_;  // per table: its row by key
   int64_t seen_data_version_ = -1;
   int64_t seen_schema_version_ = -1;
   bool more_ = true;  // the changelog may hold rows not yet read
+  int64_t confirmed_ = 0, trimmed_ = 0;
+  std::chrono::steady_clock::time_point last_trim_ = std::chrono::steady_clock::now();
 };
 
 Status SqliteChangeStream::Prepare(size_t width) {
@@ -82,6 +85,12 @@ Status SqliteChangeStream::Prepare(size_t width) {
                                                        size + " END), 0), " + "coalesce(sum(" +
                                                        size + "), 0) FROM " + changelog));
   lag_.emplace(std::move(lag));
+  // The newest row stays: an empty table would hand out its sequence numbers again.
+  PL_ASSIGN(auto trim, SqliteStatement::Prepare(db, "DELETE FROM " + changelog +
+                                                        " WHERE seq <= ?1 AND seq < (SELECT "
+                                                        "max(seq) FROM " +
+                                                        changelog + ")"));
+  trim_.emplace(std::move(trim));
   PL_ASSIGN(auto data_version, SqliteStatement::Prepare(db, "PRAGMA data_version"));
   data_version_.emplace(std::move(data_version));
   PL_ASSIGN(auto schema_version, SqliteStatement::Prepare(db, "PRAGMA schema_version"));
@@ -130,6 +139,7 @@ Result<std::optional<ChangeTxn>> SqliteChangeStream::Next(std::chrono::milliseco
       PL_ASSIGN(auto txn, Poll());
       if (txn) return txn;
     }
+    PL_TRY(Trim(/*wait=*/false));  // idle: a good moment to catch up on trimming
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return std::optional<ChangeTxn>();
     // A poll interval, not a synchronisation: SQLite has no way to wake us on a commit.
@@ -255,14 +265,29 @@ Status SqliteChangeStream::ReadRows(ChangeTxn& txn, const std::vector<ChangedKey
 
 Status SqliteChangeStream::Confirm(const std::string& position) {
   PL_ASSIGN(int64_t upto, ParsePosition(position));
-  // The newest row stays: an empty table would hand out its sequence numbers again.
-  PL_ASSIGN(auto trim, SqliteStatement::Prepare(
-                           session_->handle(),
-                           "DELETE FROM " + SqliteDialect().QuoteIdentifier(names_.changelog) +
-                               " WHERE seq <= ?1 AND seq < (SELECT max(seq) FROM " +
-                               SqliteDialect().QuoteIdentifier(names_.changelog) + ")"));
-  PL_TRY(trim.BindInt(1, upto));
-  return WithContext(trim.Run(), "trimming the changelog of capture " + spec_.name);
+  confirmed_ = std::max(confirmed_, upto);
+  return Trim(/*wait=*/std::chrono::steady_clock::now() - last_trim_ > kSqliteTrimPatience);
+}
+
+// Deletes the confirmed changelog rows. The DELETE needs the source's write lock, which a busy
+// application may hold almost all the time (SQLite's busy handler polls and rarely wins), so
+// without `wait` it gives up at once and a later call tries again; after kSqliteTrimPatience
+// without a trim it waits like any statement, so the log stays bounded.
+Status SqliteChangeStream::Trim(bool wait) {
+  if (confirmed_ <= trimmed_) return {};
+  sqlite3* db = session_->handle();
+  if (!wait) sqlite3_busy_timeout(db, 0);
+  Status trimmed = trim_->BindInt(1, confirmed_);
+  if (trimmed) trimmed = trim_->Run();
+  trim_->Reset();
+  if (!wait) sqlite3_busy_timeout(db, kSqliteBusyTimeoutMs);
+  if (!trimmed) {
+    if (!wait && trimmed.error().retryable()) return {};  // locked: later
+    return Fail(trimmed.error().Context("trimming the changelog of capture " + spec_.name));
+  }
+  trimmed_ = confirmed_;
+  last_trim_ = std::chrono::steady_clock::now();
+  return {};
 }
 
 Result<CaptureLag> SqliteChangeStream::Lag() {

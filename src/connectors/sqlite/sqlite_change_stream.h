@@ -27,6 +27,9 @@
 namespace peerlock {
 
 inline constexpr std::chrono::milliseconds kSqlitePollInterval{10};
+// Confirm trims the changelog only when the source's write lock is free at once (the
+// application's writes come first), and waits for it after this long without a trim.
+inline constexpr std::chrono::seconds kSqliteTrimPatience{30};
 // Changelog rows read per poll: bounds the memory of one ChangeTxn whatever the backlog.
 inline constexpr int64_t kMaxChangelogRows = 20000;
 

@@ -25,7 +25,7 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::Open(const Endpoint& endpo
     return Fail(std::move(error));
   }
   auto session = std::unique_ptr<SqliteSession>(new SqliteSession(db, endpoint));
-  sqlite3_busy_timeout(db, 30000);
+  sqlite3_busy_timeout(db, kSqliteBusyTimeoutMs);
   // Reading the schema proves the file is a database before any work is planned on it.
   PL_TRY(WithContext(session->Execute("SELECT count(*) FROM sqlite_schema"),
                      "opening '" + path + "'"));

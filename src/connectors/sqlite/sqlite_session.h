@@ -15,6 +15,9 @@
 
 namespace peerlock {
 
+// How long a statement waits for a lock another connection holds before it fails.
+inline constexpr int kSqliteBusyTimeoutMs = 30000;
+
 class SqliteSession final : public Session {
  public:
   static Result<std::unique_ptr<SqliteSession>> Open(const Endpoint& endpoint,
