@@ -1,0 +1,101 @@
+#include "control/migration_status.h"
+
+#include <fmt/format.h>
+
+#include "engine/check/plan_version.h"
+#include "engine/report/report_checklist.h"
+#include "engine/report/report_model.h"
+
+namespace peerlock {
+namespace {
+
+using nlohmann::json;
+
+// Records the plan's git state unless the latest record already says the same.
+Result<PlanVersion> RecordPlanVersion(Migration& m) {
+  PlanVersion version = CheckPlanVersion(m.plan().file);
+  StateStore& store = m.state();
+  const std::string& key = m.context().migration;
+  PL_ASSIGN(std::optional<RunRecord> latest, store.LatestRun(key, kPlanVersionKind));
+  json summary = PlanVersionToJson(version);
+  if (latest && latest->summary == summary) return version;
+  PL_ASSIGN(RunRecord run,
+            store.StartRun(key, kPlanVersionKind, m.context().source.Redacted(),
+                           m.context().target.Redacted(), {{"plan", m.plan().file}}));
+  PL_TRY(store.FinishRun(run.id, version.versioned ? "succeeded" : "failed", summary));
+  return version;
+}
+
+std::string SyncBlockText(const json& sync) {
+  if (!sync.is_object()) return "Sync: no sync run recorded (peerlock sync)\n";
+  std::string out = "Sync:\n";
+  if (auto lag = JsonNumber(sync, "lag_seconds")) out += fmt::format("  lag: {:.3f}s\n", *lag);
+  for (const auto& table : JsonArray(sync, "tables")) {
+    out += fmt::format("  {:<28} {}\n", JsonString(table, "table"), JsonString(table, "state"));
+  }
+  for (const auto& [k, v] : sync.items()) {
+    if (k == "lag_seconds" || k == "tables") continue;
+    out += "  " + k + ": " + (v.is_string() ? v.get<std::string>() : JsonText(v)) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<json> MigrationStatus(Migration& m) {
+  PL_ASSIGN(PlanVersion version, RecordPlanVersion(m));
+  const std::string& key = m.context().migration;
+  PL_ASSIGN(json model, BuildReportModel(m.state(), key));
+  json latest = json::array();
+  json sync = nullptr;
+  for (const auto& run : JsonArray(model, "runs")) {
+    std::string kind = JsonString(run, "kind");
+    json entry = {{"kind", kind},
+                  {"id", JsonField(run, "id")},
+                  {"status", JsonString(run, "status")},
+                  {"started_at", JsonString(run, "started_at")},
+                  {"finished_at", JsonString(run, "finished_at")}};
+    bool replaced = false;
+    for (auto& seen : latest) {
+      if (seen["kind"] == kind) {
+        seen = entry;
+        replaced = true;
+      }
+    }
+    if (!replaced) latest.push_back(entry);
+    if (kind == "sync") sync = JsonField(run, "summary");
+  }
+  int done = 0;
+  for (const auto& item : JsonArray(model, "checklist"))
+    done += JsonBool(item, "done").value_or(false) ? 1 : 0;
+  return json{{"migration", key},
+              {"source", m.context().source.Redacted()},
+              {"target", m.context().target.Redacted()},
+              {"plan_version", PlanVersionToJson(version)},
+              {"latest", latest},
+              {"checklist", JsonArray(model, "checklist")},
+              {"done", done},
+              {"total", JsonArray(model, "checklist").size()},
+              {"sync", sync}};
+}
+
+std::string MigrationStatusText(const json& status) {
+  std::string out = fmt::format("Migration {}\n  source {}\n  target {}\n\nLatest runs:\n",
+                                JsonString(status, "migration"), JsonString(status, "source"),
+                                JsonString(status, "target"));
+  for (const auto& run : JsonArray(status, "latest")) {
+    out += fmt::format("  {:<14} #{:<4} {:<12} {}\n", JsonString(run, "kind"),
+                       JsonInt(run, "id").value_or(0), JsonString(run, "status"),
+                       JsonString(run, "finished_at", JsonString(run, "started_at")));
+  }
+  out += fmt::format("\nChecklist ({} of {} done):\n", JsonInt(status, "done").value_or(0),
+                     JsonInt(status, "total").value_or(0));
+  for (const auto& item : JsonArray(status, "checklist")) {
+    out += fmt::format("  [{}] {}\n      evidence: {}\n",
+                       JsonBool(item, "done").value_or(false) ? "x" : " ", JsonString(item, "item"),
+                       JsonString(item, "evidence"));
+  }
+  return out + "\n" + SyncBlockText(JsonField(status, "sync"));
+}
+
+}  // namespace peerlock
