@@ -104,6 +104,12 @@ class ChangeStream {
   // The target durably holds every transaction up to `position`: the source may discard its
   // log before it.
   virtual Status Confirm(const std::string& position) = 0;
+  // The target has committed (made visible, not necessarily durable) every transaction up to
+  // `position`: reported for the source's lag accounting only.
+  virtual Status Applied(const std::string& position) {
+    (void)position;
+    return {};
+  }
   virtual Result<CaptureLag> Lag() = 0;
   // A position such that every transaction committed before it has been returned by Next
   // (or was not ours). Together with the target having applied the last one returned, the sync

@@ -247,6 +247,13 @@ class Session {
     (void)stream;
     return std::optional<std::string>();
   }
+  // The newest position of `stream` whose ApplyChanges is durable on the target (survives a
+  // target crash): what the source may be told to discard log before. "" when every commit is
+  // durable as it returns (the engine then confirms each applied position).
+  virtual Result<std::string> DurablePosition(const std::string& stream) {
+    (void)stream;
+    return std::string();
+  }
   // Removes the recorded position of `stream` (sync --drop).
   virtual Status ForgetAppliedPosition(const std::string& stream) {
     (void)stream;

@@ -8,6 +8,7 @@
 #include "base/fault_points.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "connectors/postgres/postgres_pgoutput.h"
 #include "connectors/postgres/postgres_session.h"
 
 namespace peerlock {
@@ -61,6 +62,8 @@ Status PostgresSession::FillStage(const std::string& table, const std::string& s
                                   const std::vector<std::string>& columns, const RowBatch& rows,
                                   size_t first, size_t last) {
   PL_ASSIGN(auto cells, Cells(table, columns));
+  // Staging tables empty themselves at commit; one used twice in a batch is emptied here.
+  if (!stages_used_.insert(stage).second) PL_TRY(conn_->Execute("DELETE FROM " + stage));
   PL_TRY(conn_->StartCopy("COPY " + stage + " FROM STDIN", PGRES_COPY_IN));
   std::string buffer;
   Status status;
@@ -102,7 +105,6 @@ Status PostgresSession::ApplyTableChanges(const TableChanges& t) {
     PL_TRY(FillStage(t.table, stage, t.key, t.deletes, 0, t.deletes.rows()));
     PL_TRY(conn_->Execute("DELETE FROM " + target + " AS t USING " + stage + " AS s WHERE " +
                           key_match("t", "s")));
-    PL_TRY(conn_->Execute("TRUNCATE " + stage));
   }
   if (t.upserts.rows() > 0) {
     PL_ASSIGN(std::string stage, StageTable(t.table, t.columns));
@@ -118,7 +120,6 @@ Status PostgresSession::ApplyTableChanges(const TableChanges& t) {
                           "SELECT " + list + " FROM " + stage + " ON CONFLICT (" +
                           dialect_.QuoteList(t.key) + ") DO " +
                           (sets.empty() ? "NOTHING" : "UPDATE SET " + Join(sets, ", "))));
-    PL_TRY(conn_->Execute("TRUNCATE " + stage));
   }
   for (const TableChanges::Patch& patch : t.patches) {
     PL_ASSIGN(std::string stage, StageTable(t.table, t.columns));
@@ -131,33 +132,55 @@ Status PostgresSession::ApplyTableChanges(const TableChanges& t) {
     if (!sets.empty())
       PL_TRY(conn_->Execute("UPDATE " + target + " AS t SET " + Join(sets, ", ") + " FROM " +
                             stage + " AS s WHERE " + key_match("t", "s")));
-    PL_TRY(conn_->Execute("TRUNCATE " + stage));
   }
   return {};
 }
 
 Status PostgresSession::ApplyChanges(const ChangeSet& changes) {
   PL_TRY(EnsureSyncBookkeeping());
-  PL_TRY(conn_->Execute("BEGIN"));
+  stages_used_.clear();
+  PL_TRY(conn_->Execute(replica_role_ ? "BEGIN; SET LOCAL synchronous_commit = off; "
+                                        "SET LOCAL session_replication_role = replica"
+                                      : "BEGIN; SET LOCAL synchronous_commit = off"));
   Status status;
-  if (replica_role_) status = conn_->Execute("SET LOCAL session_replication_role = replica");
   for (const TableChanges& t : changes.tables) {
     if (!status) break;
     status = ApplyTableChanges(t);
     FaultPoint("sync.apply_midway");  // crash tests: part of a batch applied, not committed
   }
   if (status) {
-    auto marked = conn_->Query(
-        "INSERT INTO public._peerlock_sync (stream, position) VALUES ($1, $2) "
-        "ON CONFLICT (stream) DO UPDATE SET position = EXCLUDED.position, applied_at = now()",
-        {changes.stream, changes.position});
-    if (!marked) status = Fail(std::move(marked.error()));
+    // The position, the commit and the local WAL position after it, in one round trip. The
+    // commit does not wait for the disk (as PostgreSQL's own apply workers); DurablePosition
+    // tells the engine when it is safe to let the source forget it.
+    auto committed = conn_->QueryValue(
+        "INSERT INTO public._peerlock_sync (stream, position) VALUES (" +
+        conn_->Literal(changes.stream) + ", " + conn_->Literal(changes.position) +
+        ") ON CONFLICT (stream) DO UPDATE SET position = EXCLUDED.position, applied_at = now(); "
+        "COMMIT; SELECT pg_current_wal_insert_lsn()::text");
+    if (!committed) {
+      status = Fail(std::move(committed.error()));
+    } else {
+      undurable_.emplace_back(ParseLsn(committed->value_or("")).value_or(UINT64_MAX),
+                              changes.position);
+    }
   }
   if (!status) {
     (void)conn_->Execute("ROLLBACK");  // the apply error is the one worth reporting
     return status;
   }
-  return conn_->Execute("COMMIT");
+  return {};
+}
+
+Result<std::string> PostgresSession::DurablePosition(const std::string& stream) {
+  (void)stream;
+  if (undurable_.empty()) return durable_;
+  PL_ASSIGN(auto flushed, conn_->QueryValue("SELECT pg_current_wal_flush_lsn()::text"));
+  const uint64_t flush = ParseLsn(flushed.value_or("")).value_or(0);
+  while (!undurable_.empty() && undurable_.front().first <= flush) {
+    durable_ = std::move(undurable_.front().second);
+    undurable_.pop_front();
+  }
+  return durable_;
 }
 
 Result<std::optional<std::string>> PostgresSession::AppliedPosition(const std::string& stream) {

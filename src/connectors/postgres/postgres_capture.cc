@@ -116,6 +116,7 @@ class PgChangeStream final : public ChangeStream {
 
   Result<std::optional<ChangeTxn>> Next(std::chrono::milliseconds wait) override {
     const auto deadline = Clock::now() + wait;
+    bool consumed = false;
     for (;;) {
       char* buffer = nullptr;
       int n = PQgetCopyData(repl_->raw(), &buffer, /*async=*/1);
@@ -123,6 +124,7 @@ class PgChangeStream final : public ChangeStream {
         std::string_view frame(buffer, n);
         Result<std::optional<ChangeTxn>> done = HandleFrame(frame);
         PQfreemem(buffer);
+        consumed = false;
         if (!done) return done;
         if (*done) return done;
         continue;
@@ -135,6 +137,15 @@ class PgChangeStream final : public ChangeStream {
                         .Retryable(true));
       }
       if (n == -2) return Fail(repl_->ConnectionError("reading the replication stream"));
+      // Nothing complete in libpq's buffer: take what the socket already holds before waiting,
+      // so a backlog is read in full batches instead of one transaction per wait.
+      if (!consumed) {
+        consumed = true;
+        if (!PQconsumeInput(repl_->raw()))
+          return Fail(repl_->ConnectionError("reading the replication stream"));
+        continue;
+      }
+      consumed = false;
       // Nothing buffered: wait for the socket until the deadline, keeping the server informed.
       PL_TRY(MaybeSendStatus());
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -152,6 +163,13 @@ class PgChangeStream final : public ChangeStream {
     std::optional<Lsn> lsn = ParseLsn(position);
     if (!lsn) return Fail(ErrorCode::kInternal, "not a PostgreSQL position: " + position);
     if (*lsn > confirmed_) confirmed_ = *lsn;
+    return SendStatus(false);
+  }
+
+  Status Applied(const std::string& position) override {
+    std::optional<Lsn> lsn = ParseLsn(position);
+    if (!lsn) return Fail(ErrorCode::kInternal, "not a PostgreSQL position: " + position);
+    if (*lsn > applied_) applied_ = *lsn;
     return SendStatus(false);
   }
 
@@ -391,9 +409,12 @@ class PgChangeStream final : public ChangeStream {
     auto put = [&](size_t at, uint64_t v) {
       for (int i = 7; i >= 0; --i, v >>= 8) msg[at + i] = static_cast<char>(v & 0xff);
     };
-    put(1, confirmed_);
+    // Written and applied: committed on the target; flushed: durable there (the slot keeps
+    // everything after it).
+    const Lsn applied = std::max(applied_, confirmed_);
+    put(1, applied);
     put(9, confirmed_);
-    put(17, confirmed_);
+    put(17, applied);
     auto now = std::chrono::system_clock::now().time_since_epoch();
     int64_t unix_us = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
     put(25, static_cast<uint64_t>(unix_us - 946684800LL * 1000000LL));
@@ -413,6 +434,7 @@ class PgChangeStream final : public ChangeStream {
   Lsn from_;
   Lsn confirmed_;          // reported to the server as flushed
   Lsn delivered_ = 0;      // end of the last transaction handed to the engine
+  Lsn applied_ = 0;        // committed (not necessarily durable) on the target
   Lsn received_ = 0;       // furthest WAL position the server told us about
   Lsn received_idle_ = 0;  // furthest keepalive position outside a transaction
   Clock::time_point last_reply_request_;

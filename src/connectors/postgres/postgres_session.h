@@ -4,9 +4,11 @@
 // that several sessions can share (ExportSnapshot / JoinSnapshot). Loads use COPY FROM STDIN
 // in one transaction with the chunk's marker row. Not thread-safe: one session per worker.
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "connector/connector.h"
@@ -57,6 +59,7 @@ class PostgresSession final : public Session {
   Status ApplyChanges(const ChangeSet& changes) override;
   Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
   Status ForgetAppliedPosition(const std::string& stream) override;
+  Result<std::string> DurablePosition(const std::string& stream) override;
 
  private:
   // What reads and loads need to know about a table, looked up once per session.
@@ -111,6 +114,11 @@ class PostgresSession final : public Session {
   bool sync_ready_ = false;                     // _peerlock_sync exists
   bool replica_role_ = false;                   // may set session_replication_role
   std::map<std::string, std::string> stages_;   // (table, columns) -> temp staging table
+  std::set<std::string> stages_used_;           // staging tables filled in this batch
+  // Batches committed without waiting for the disk: (local WAL position after the commit,
+  // source position), oldest first; and the newest source position known durable.
+  std::deque<std::pair<uint64_t, std::string>> undurable_;
+  std::string durable_;
 };
 
 }  // namespace peerlock

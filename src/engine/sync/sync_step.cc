@@ -148,6 +148,14 @@ class Follower {
     position_ = from;
     auto idle_since = Clock::now();
 
+    // The source may forget only what the target holds durably.
+    auto confirm_durable = [&](const std::string& applied) -> Status {
+      PL_ASSIGN(std::string durable, target->DurablePosition(scope_.spec.name));
+      if (durable.empty()) durable = applied;
+      if (durable.empty() || durable == confirmed_) return {};
+      confirmed_ = durable;
+      return stream->Confirm(durable);
+    };
     auto flush = [&]() -> Status {
       if (folder.empty()) return {};
       const FoldStats stats = folder.stats();
@@ -156,7 +164,8 @@ class Follower {
       PL_ASSIGN(ChangeSet set, folder.Take(scope_.spec.name));
       PL_TRY(target->ApplyChanges(set));
       FaultPoint("sync.batch_applied");  // crash tests: committed on the target, not confirmed
-      PL_TRY(stream->Confirm(set.position));
+      PL_TRY(stream->Applied(set.position));
+      PL_TRY(confirm_durable(set.position));
       position_ = set.position;
       summary_.txns += stats.txns;
       summary_.changes += stats.changes;
@@ -177,7 +186,14 @@ class Follower {
       }
       PL_TRY(MaybePublish(*stream, folder.empty()));
       if (!drain_to_.empty()) catch_up_to = drain_to_;
-      PL_ASSIGN(auto txn, stream->Next(folder.empty() ? milliseconds(100) : milliseconds(0)));
+      auto next = stream->Next(folder.empty() ? milliseconds(100) : milliseconds(0));
+      if (!next) {
+        // A schema change (or any stop) leaves every transaction before it applied.
+        if (!next.error().retryable() && next.error().code() != ErrorCode::kConnection)
+          PL_TRY(flush());
+        return Fail(std::move(next.error()));
+      }
+      std::optional<ChangeTxn> txn = std::move(*next);
       if (txn) {
         idle_since = Clock::now();
         if (ReachedStop(*stream, *txn)) {
@@ -190,6 +206,7 @@ class Follower {
         continue;
       }
       PL_TRY(flush());
+      PL_TRY(confirm_durable(""));  // idle: commits become durable within the WAL writer's delay
       caught_up_ = false;
       if (!catch_up_to.empty()) {
         PL_ASSIGN(std::string received, stream->Received());
@@ -274,6 +291,7 @@ class Follower {
   SyncSummary& summary_;
   std::optional<int64_t> stop_time_;
   std::string position_;
+  std::string confirmed_;  // last position confirmed to the source
   std::string drain_to_;
   std::vector<int64_t> applied_per_table_ = std::vector<int64_t>(scope_.spec.tables.size());
   LagWindow lag_;

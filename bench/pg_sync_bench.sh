@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Warm-migration benchmark: `peerlock sync` PostgreSQL -> PostgreSQL against PostgreSQL's own
+# logical replication (publication + subscription), in one run on one machine, on the standard
+# dataset (../shared/bench). Measures
+#   1. initial copy + catch-up: `peerlock sync --until-caught-up` vs a subscription's initial
+#      sync (every table 'r'eady in pg_subscription_rel);
+#   2. following a bounded pgbench workload, each consumer alone: 5-change transactions, then
+#      100-row transactions, at fixed rates: the sustained apply rate (changes applied / time
+#      from the workload's start until a marker committed after it is on the target) and the lag
+#      p50/p99 that PostgreSQL itself reports for each consumer (pg_stat_replication.replay_lag,
+#      sampled every 100 ms while the workload runs).
+# Prints a Markdown report on stdout (progress on stderr). Builds nothing: `make build` first.
+#   bench/pg_sync_bench.sh > bench/results/pg_sync_bench-$(date +%F).md   # 1M + 5M rows
+#   SCALE=0.02 SECONDS_PER_LOAD=10 bench/pg_sync_bench.sh                 # a quick run
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+shared=$(dirname "$root")/shared
+# shellcheck source=bench/lib/deps.sh
+source "$root/bench/lib/deps.sh"
+
+die() { echo "pg_sync_bench: $*" >&2; exit 2; }
+say() { echo "pg_sync_bench: $*" >&2; }
+
+peerlock_bin=${PEERLOCK:-$root/build/peerlock}
+scale=${SCALE:-1}
+duration=${SECONDS_PER_LOAD:-20}
+rate5=${RATE_5:-2720}      # 5-change transactions per second  (13.6k changes/s)
+rate100=${RATE_100:-580}   # 100-row transactions per second   (58k changes/s)
+awk -v s="$scale" 'BEGIN { exit !(s > 0) }' || die "SCALE must be a positive number"
+ncust=$(awk -v s="$scale" 'BEGIN { printf "%d", 1000000 * s + 0.5 }')
+nord=$(awk -v s="$scale" 'BEGIN { printf "%d", 5000000 * s + 0.5 }')
+schema_sql=$shared/bench/pg_schema.sql
+data_sql=$shared/bench/pg_data.sql
+[[ -f "$schema_sql" && -f "$data_sql" ]] || die "the standard dataset is missing in $shared/bench"
+[[ -x "$peerlock_bin" ]] || die "$peerlock_bin not found: run 'make build' first"
+bench_install_deps postgresql-15 postgresql-client-15 python3 ||
+  die "could not install the packages the benchmark needs"
+pgbench=/usr/lib/postgresql/15/bin/pgbench
+[[ -x $pgbench ]] || die "pgbench not found (package postgresql-contrib / postgresql-15)"
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/pgsyncbench.XXXXXX")
+chmod 755 "$dir"
+mkdir "$dir/logs"
+sync_pid=
+cleanup() {
+  [[ -n $sync_pid ]] && kill "$sync_pid" 2>/dev/null && wait "$sync_pid" 2>/dev/null
+  "$root/scripts/pg-cluster" stop "$dir/src" >/dev/null 2>&1 || true
+  "$root/scripts/pg-cluster" stop "$dir/dst" >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+cp "$peerlock_bin" "$dir/peerlock"
+peerlock=$dir/peerlock
+
+say "starting the source and target PostgreSQL clusters"
+"$root/scripts/pg-cluster" start "$dir/src" --owner-pid $$ >/dev/null || die "source cluster"
+"$root/scripts/pg-cluster" start "$dir/dst" --owner-pid $$ >/dev/null || die "target cluster"
+SRC_PORT=$(<"$dir/src/port") DST_PORT=$(<"$dir/dst/port")
+SRC_PW=$(<"$dir/src/password") DST_PW=$(<"$dir/dst/password")
+export SRC_PW DST_PW
+src_psql() { PGPASSWORD=$SRC_PW psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$SRC_PORT" -U peerlock "$@"; }
+dst_psql() { PGPASSWORD=$DST_PW psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$DST_PORT" -U peerlock "$@"; }
+for side in src dst; do
+  "${side}_psql" -d postgres -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
+done
+now() { date +%s.%N; }
+
+say "loading $ncust customers and $nord orders into the source"
+src_psql -d postgres -c "CREATE DATABASE bench"
+src_psql -d bench -f "$schema_sql" >/dev/null
+src_psql -d bench -v ncust="$ncust" -v nord="$nord" -f "$data_sql" >/dev/null
+# The marker: a row committed after a workload; a consumer has applied the workload once its
+# target has the marker.
+src_psql -d bench -c "CREATE TABLE bench_marker (id bigint PRIMARY KEY, at timestamptz)" \
+  -c "ANALYZE" -c CHECKPOINT
+dst_psql -d postgres -c "CREATE DATABASE pl" -c "CREATE DATABASE native"
+
+cat >"$dir/plan.yaml" <<EOF
+source: {url: "postgresql://peerlock@127.0.0.1:$SRC_PORT/bench", password_env: SRC_PW}
+target: {url: "postgresql://peerlock@127.0.0.1:$DST_PORT/pl", password_env: DST_PW}
+copy: {workers: 2, chunk_rows: 100000}
+EOF
+
+# --- 1. initial copy + catch-up --------------------------------------------------------------
+say "peerlock sync: copy + catch-up"
+t0=$(now)
+"$peerlock" sync --plan "$dir/plan.yaml" --until-caught-up >"$dir/logs/pl_initial.log" 2>&1 ||
+  { tail -30 "$dir/logs/pl_initial.log" >&2; die "peerlock sync failed"; }
+pl_initial=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+
+say "native subscription: schema, then initial sync"
+PGPASSWORD=$SRC_PW pg_dump -h 127.0.0.1 -p "$SRC_PORT" -U peerlock -d bench --schema-only \
+  >"$dir/schema.sql"
+dst_psql -d native -f "$dir/schema.sql" >/dev/null
+src_psql -d bench -c "CREATE PUBLICATION bench_pub FOR ALL TABLES"
+src_psql -d postgres -c CHECKPOINT
+t0=$(now)
+dst_psql -d native -c "CREATE SUBSCRIPTION native_sub CONNECTION 'host=127.0.0.1 port=$SRC_PORT user=peerlock password=$SRC_PW dbname=bench' PUBLICATION bench_pub" 2>/dev/null
+until [[ $(dst_psql -d native -c "SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'") == 0 ]]; do
+  sleep 0.2 # polling a server-side state; the wall time is what is measured
+done
+native_initial=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+
+# --- 2. following a workload -------------------------------------------------------------------
+cat >"$dir/w5.sql" <<EOF
+\set c random(1, $ncust)
+\set o random(1, $nord)
+\set id 10000000000 + random(1, 1000000000) * 100 + :client_id
+BEGIN;
+UPDATE customers SET balance = balance + 1 WHERE id = :c;
+INSERT INTO orders VALUES (:id, :c, 9.99, 'new', now(), NULL, NULL)
+  ON CONFLICT DO NOTHING;
+UPDATE orders SET status = 'paid' WHERE id = :o;
+DELETE FROM orders WHERE id = :o + 1;
+UPDATE customers SET active = NOT active WHERE id = :c + 1;
+END;
+EOF
+cat >"$dir/w100.sql" <<EOF
+\set base 20000000000 + random(1, 1000000000) * 1000 + :client_id * 100
+INSERT INTO orders SELECT :base + g, 1 + g, g, 'new', now(), 'bulk', NULL
+  FROM generate_series(1, 100) g ON CONFLICT DO NOTHING;
+EOF
+
+# run_load NAME SCRIPT RATE CHANGES_PER_TXN APPNAME DB: runs pgbench against the source while
+# sampling replay_lag of the consumer, then waits for the marker on its target database.
+run_load() {
+  local name=$1 script=$2 rate=$3 per=$4 app=$5 db=$6 marker=$7
+  src_psql -d postgres -c CHECKPOINT
+  local samples=$dir/logs/$name.lag
+  : >"$samples"
+  (while :; do
+     src_psql -d postgres -c "SELECT coalesce(extract(epoch FROM replay_lag) * 1000, 0) FROM pg_stat_replication WHERE application_name = '$app'" >>"$samples" 2>/dev/null || true
+     sleep 0.1 # the sampling period
+   done) &
+  local sampler=$!
+  local t0 t1 txns
+  t0=$(now)
+  PGPASSWORD=$SRC_PW "$pgbench" -n -h 127.0.0.1 -p "$SRC_PORT" -U peerlock -c 4 -j 2 \
+    -R "$rate" -T "$duration" -f "$script" bench >"$dir/logs/$name.pgbench" 2>&1
+  src_psql -d bench -c "INSERT INTO bench_marker VALUES ($marker, now())"
+  until [[ $(dst_psql -d "$db" -c "SELECT count(*) FROM bench_marker WHERE id = $marker") == 1 ]]; do
+    sleep 0.05 # polling the target for the marker
+  done
+  t1=$(now)
+  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+  txns=$(awk '/number of transactions actually processed/ { print $NF; exit }' "$dir/logs/$name.pgbench" | cut -d/ -f1)
+  python3 - "$samples" "$txns" "$per" "$t0" "$t1" "$name" <<'PY'
+import sys
+path, txns, per, t0, t1, name = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
+v = sorted(float(x) for x in open(path).read().split() if x.strip())
+def pct(p):
+    if not v: return float('nan')
+    return v[min(len(v) - 1, max(0, int(round(p / 100 * len(v) + 0.5)) - 1))]
+changes = txns * per
+print(f"{name}|{changes}|{changes / (t1 - t0):.0f}|{pct(50):.1f}|{pct(99):.1f}|{len(v)}")
+PY
+}
+
+results=()
+say "native logical replication: 5-change transactions"
+results+=("$(run_load native_w5 "$dir/w5.sql" "$rate5" 5 native_sub native 1)")
+say "native logical replication: 100-row transactions"
+results+=("$(run_load native_w100 "$dir/w100.sql" "$rate100" 100 native_sub native 2)")
+dst_psql -d native -c "ALTER SUBSCRIPTION native_sub DISABLE"
+
+say "peerlock sync: applying what arrived while it was stopped"
+"$peerlock" sync --plan "$dir/plan.yaml" --until-caught-up >"$dir/logs/pl_backlog.log" 2>&1 ||
+  { tail -30 "$dir/logs/pl_backlog.log" >&2; die "peerlock sync (backlog) failed"; }
+say "peerlock sync following"
+"$peerlock" sync --plan "$dir/plan.yaml" >"$dir/logs/pl_follow.log" 2>&1 &
+sync_pid=$!
+results+=("$(run_load peerlock_w5 "$dir/w5.sql" "$rate5" 5 peerlock pl 3)")
+results+=("$(run_load peerlock_w100 "$dir/w100.sql" "$rate100" 100 peerlock pl 4)")
+kill -TERM "$sync_pid"; wait "$sync_pid" || true; sync_pid=
+peak_rss=$(awk '/VmHWM/ { print $2 }' /proc/self/status)
+
+# --- report -------------------------------------------------------------------------------------
+declare -A row=()
+for r in "${results[@]}"; do row[${r%%|*}]=$r; done
+field() { echo "${row[$1]}" | cut -d'|' -f"$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+cat <<EOF
+# PeerLock sync vs PostgreSQL logical replication — $(date -u +%F)
+
+Dataset: $ncust customers + $nord orders (../shared/bench), PostgreSQL 15, both servers on this
+machine ($(nproc) cores). Workloads: pgbench -c 4 -T $duration at fixed rates.
+
+## Initial copy + catch-up
+
+| consumer | seconds |
+|---|---:|
+| peerlock sync --until-caught-up | $pl_initial |
+| native subscription initial sync | $native_initial |
+| **ratio peerlock / native** | **$(ratio "$pl_initial" "$native_initial")** |
+
+## Following a workload
+
+| workload | consumer | changes | applied changes/s | replay lag p50 ms | p99 ms | samples |
+|---|---|---:|---:|---:|---:|---:|
+| 5-change txns @ $rate5/s | native | $(field native_w5 2) | $(field native_w5 3) | $(field native_w5 4) | $(field native_w5 5) | $(field native_w5 6) |
+| 5-change txns @ $rate5/s | peerlock | $(field peerlock_w5 2) | $(field peerlock_w5 3) | $(field peerlock_w5 4) | $(field peerlock_w5 5) | $(field peerlock_w5 6) |
+| 100-row txns @ $rate100/s | native | $(field native_w100 2) | $(field native_w100 3) | $(field native_w100 4) | $(field native_w100 5) | $(field native_w100 6) |
+| 100-row txns @ $rate100/s | peerlock | $(field peerlock_w100 2) | $(field peerlock_w100 3) | $(field peerlock_w100 4) | $(field peerlock_w100 5) | $(field peerlock_w100 6) |
+
+Apply-rate ratio peerlock / native: 5-change $(ratio "$(field peerlock_w5 3)" "$(field native_w5 3)"),
+100-row $(ratio "$(field peerlock_w100 3)" "$(field native_w100 3)"). "applied changes/s" counts
+from the workload's start to the marker committed after it appearing on the target, so it is
+capped by the offered rate; a consumer that keeps up shows the offered rate.
+EOF
