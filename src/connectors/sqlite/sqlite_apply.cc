@@ -111,6 +111,12 @@ Status ApplyTable(SqliteSession& s, const TableChanges& t) {
   return {};
 }
 
+Result<int64_t> PragmaValue(SqliteSession& s, const std::string& pragma) {
+  PL_ASSIGN(auto stmt, SqliteStatement::Prepare(s.handle(), "PRAGMA " + pragma));
+  PL_ASSIGN(bool row, stmt.Step());
+  return row ? stmt.Int(0) : 0;
+}
+
 // Turns the connection's triggers off for the lifetime of the guard, then back as they were.
 class TriggersOff {
  public:
@@ -132,13 +138,15 @@ class TriggersOff {
 }  // namespace
 
 Status ApplySqliteChanges(SqliteSession& s, const ChangeSet& changes) {
-  // Foreign keys off for the set (the source checked them; a set may delete a parent before it
-  // moves the child off it), switched before BEGIN: inside a transaction the pragma is a no-op.
-  PL_ASSIGN(auto fk, SqliteStatement::Prepare(s.handle(), "PRAGMA foreign_keys"));
-  PL_ASSIGN(bool fk_row, fk.Step());
-  bool fk_on = fk_row && fk.Int(0) != 0;
-  fk.Reset();
-  if (fk_on) PL_TRY(s.Execute("PRAGMA foreign_keys = OFF"));
+  // Set before BEGIN (inside a transaction these pragmas are no-ops), restored after:
+  // - foreign keys off: the source checked them, and a set may delete a parent before it moves
+  //   the child off it;
+  // - synchronous FULL: the position is confirmed to the source, which then trims its changelog,
+  //   so the commit must survive a power loss too (the load's NORMAL survives a killed process).
+  PL_ASSIGN(int64_t foreign_keys, PragmaValue(s, "foreign_keys"));
+  PL_ASSIGN(int64_t synchronous, PragmaValue(s, "synchronous"));
+  if (foreign_keys) PL_TRY(s.Execute("PRAGMA foreign_keys = OFF"));
+  PL_TRY(s.Execute("PRAGMA synchronous = FULL"));
   TriggersOff triggers_off(s.handle());
   auto applied = InSqliteTransaction(s, "BEGIN IMMEDIATE", [&]() -> Status {
     for (const auto& t : changes.tables)
@@ -149,7 +157,8 @@ Status ApplySqliteChanges(SqliteSession& s, const ChangeSet& changes) {
     PL_TRY(record.BindText(2, changes.position));
     return record.Run();
   });
-  if (fk_on) PL_TRY(s.Execute("PRAGMA foreign_keys = ON"));
+  if (foreign_keys) PL_TRY(s.Execute("PRAGMA foreign_keys = ON"));
+  PL_TRY(s.Execute("PRAGMA synchronous = " + std::to_string(synchronous)));
   if (!applied)
     return Fail(applied.error().Context("applying changes of " + changes.stream + " up to " +
                                         changes.position));

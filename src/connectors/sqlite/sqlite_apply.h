@@ -6,10 +6,11 @@
 // (DELETE FROM), deletes by key, upserts (INSERT ... ON CONFLICT (key) DO UPDATE SET every other
 // column: never INSERT OR REPLACE, which would also delete rows conflicting on other unique
 // constraints) and patches (UPDATE of the listed columns), then the set's position in
-// _peerlock_sync (sql/sync_positions.sql). Foreign keys are not enforced and the target's
-// triggers do not fire (SQLITE_DBCONFIG_ENABLE_TRIGGER off for the call): the source already
-// ran them, and what they changed is in the stream. Values are bound as the loader binds them
-// (SqliteStatement::Bind: storage classes as given, NaN refused).
+// _peerlock_sync (sql/sync_positions.sql), committed with synchronous = FULL (durable when it
+// returns: DurablePosition stays "", the engine confirms each set). Foreign keys are not enforced
+// and the target's triggers do not fire (SQLITE_DBCONFIG_ENABLE_TRIGGER off for the call): the
+// source already ran them, and what they changed is in the stream. Values are bound as the loader
+// binds them (SqliteStatement::Bind: storage classes as given, NaN refused).
 
 #include <optional>
 #include <string>
