@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "base/strings.h"
+#include "base/time_text.h"
 
 namespace peerlock {
 
@@ -98,15 +100,29 @@ int RunReportCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
   if (!migration) return ReportError(migration.error());
   auto report = (*migration)->Report(*format);
   if (!report) return ReportError(report.error());
-  if (out.empty()) {
+  if (out == "-") {
     std::cout << *report;
     return kExitOk;
   }
-  std::ofstream file(out);
+  std::string path = out;
+  if (path.empty()) {
+    // Default: a new file per report under the state directory, so earlier ones are kept.
+    std::string stamp = NowUtc().substr(0, 19);  // 2026-11-30T14:03:07
+    std::erase(stamp, ':');
+    const char* ext = *format == ReportFormat::kHtml   ? "html"
+                      : *format == ReportFormat::kJson ? "json"
+                                                       : "md";
+    std::filesystem::path dir = std::filesystem::path((*migration)->state().dir()) / "reports";
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    path = (dir / fmt::format("report-{}.{}", stamp, ext)).string();
+  }
+  std::ofstream file(path);
   file << *report;
   if (!file.flush())
-    return ReportError(Error(ErrorCode::kIo, "cannot write " + out).WithHint("check the path"));
-  std::printf("report written to %s\n", out.c_str());
+    return ReportError(Error(ErrorCode::kIo, "cannot write " + path)
+                           .WithHint("check the path, its permissions and free space"));
+  std::printf("report written to %s\n", path.c_str());
   return kExitOk;
 }
 

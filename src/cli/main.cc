@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
   auto* report = app.add_subcommand("report", "render what the state store recorded");
   AddMigrationOptions(report, ref);
   report->add_option("--format", format, "md|json|html");
-  report->add_option("--out", report_out, "write to a file instead of stdout");
+  report->add_option("--out", report_out,
+                     "file (default .peerlock/reports/report-<time>.<ext>; - for stdout)");
 
   auto* audit = app.add_subcommand("audit", "the hash-chained audit log");
   audit->require_subcommand(1);

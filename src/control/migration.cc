@@ -141,7 +141,7 @@ Result<nlohmann::json> Migration::SyncStatus() { return peerlock::SyncStatus(ctx
 Status Migration::DropSync() { return peerlock::DropSync(ctx_); }
 
 Result<std::string> Migration::Report(ReportFormat format) {
-  return RenderReport(*state_, ctx_.migration, format);
+  return RenderReport(*state_, ReportInput{.migration = ctx_.migration, .plan = &plan_}, format);
 }
 
 Status WritePlanTemplate(const ConnectorRegistry& registry, const std::string& source_url,

@@ -18,6 +18,7 @@ Result<PlanVersion> RecordPlanVersion(Migration& m) {
   const std::string& key = m.context().migration;
   PL_ASSIGN(std::optional<RunRecord> latest, store.LatestRun(key, kPlanVersionKind));
   json summary = PlanVersionToJson(version);
+  if (!version.versioned) summary["error"] = version.evidence;  // shown as the incident's cause
   if (latest && latest->summary == summary) return version;
   PL_ASSIGN(RunRecord run,
             store.StartRun(key, kPlanVersionKind, m.context().source.Redacted(),

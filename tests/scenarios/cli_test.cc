@@ -267,11 +267,21 @@ TEST_F(Cli, ReportInEveryFormatNamesTheTables) {
     std::string text = ReadFile(out);
     for (const char* table : {"parent", "child", "grandchild", "dept", "emp", "loose"})
       EXPECT_NE(text.find(table), std::string::npos) << format << " report lacks " << table;
-    // Stdout gives the same document.
-    RunResult to_stdout = Run({"report", "--format", format});
+    // `--out -` gives the same document on stdout.
+    RunResult to_stdout = Run({"report", "--format", format, "--out", "-"});
     EXPECT_EQ(to_stdout.exit_code, 0) << to_stdout.Describe();
     EXPECT_NE(to_stdout.out.find("grandchild"), std::string::npos) << format;
   }
+
+  // Without --out the report goes under the state directory, and the path is printed.
+  RunResult by_default = Run({"report", "--format", "html"});
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.Describe();
+  std::string prefix = "report written to ";
+  ASSERT_EQ(by_default.out.rfind(prefix, 0), 0u) << by_default.out;
+  std::string written = by_default.out.substr(prefix.size());
+  written.erase(written.find_last_not_of('\n') + 1);
+  EXPECT_NE(written.find("/reports/report-"), std::string::npos) << written;
+  EXPECT_NE(ReadFile(written).find("<!DOCTYPE html>"), std::string::npos) << written;
 
   json report = json::parse(ReadFile(dir_.File("report.json")), nullptr, false);
   ASSERT_FALSE(report.is_discarded());

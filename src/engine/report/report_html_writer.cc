@@ -1,6 +1,8 @@
+#include <cctype>
 #include <string>
 #include <string_view>
 
+#include "engine/report/report_text.h"
 #include "engine/report/report_writer.h"
 
 namespace peerlock {
@@ -8,21 +10,7 @@ namespace {
 
 // Every recorded string goes through here: table names, errors and audit details are data,
 // and a table called <script> must stay text.
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(std::string_view text) { return MarkupEscape(text); }
 
 // A fixed set of class names, so no recorded text ever reaches an attribute.
 const char* StatusClass(std::string_view status) {
@@ -60,6 +48,9 @@ ul.checklist .box{display:inline-block;width:1.4em;font-weight:700}
 ul.checklist li.done .box{color:#1a7f37}
 ul.checklist li.todo .box{color:#8c959f}
 .evidence{color:#57606a}
+figure{margin:12px 0 20px;overflow-x:auto}
+figure svg{max-width:100%;height:auto}
+figcaption{color:#57606a;font-size:.9em}
 )CSS";
 
 class HtmlReportWriter final : public ReportWriter {
@@ -70,8 +61,22 @@ class HtmlReportWriter final : public ReportWriter {
   }
 
   void Heading(int level, const std::string& text) override {
-    std::string tag = level <= 2 ? "h2" : "h3";
-    body_ += "<" + tag + ">" + Escape(text) + "</" + tag + ">\n";
+    if (level <= 2) {
+      // Sections get a stable id ("Lessons learned" -> section-lessons-learned) to link to.
+      body_ += "<h2 id=\"section-" + Slug(text) + "\">" + Escape(text) + "</h2>\n";
+      return;
+    }
+    body_ += "<h3>" + Escape(text) + "</h3>\n";
+  }
+
+  void Figure(const std::string& id, const std::string& caption, const std::string& svg,
+              const std::string& /*fallback_language*/, const std::string& fallback) override {
+    body_ += "<figure id=\"figure-" + Slug(id) + "\">\n";
+    // The CSP already forbids scripts; refusing markup that tries keeps the page honest anyway.
+    bool safe = svg.rfind("<svg", 0) == 0 && svg.find("<script") == std::string::npos &&
+                svg.find("javascript:") == std::string::npos;
+    body_ += safe ? svg : "<pre>" + Escape(fallback) + "</pre>";
+    body_ += "\n<figcaption>" + Escape(caption) + "</figcaption>\n</figure>\n";
   }
 
   void Paragraph(const std::string& text) override { body_ += "<p>" + Escape(text) + "</p>\n"; }
@@ -134,6 +139,19 @@ class HtmlReportWriter final : public ReportWriter {
   }
 
  private:
+  static std::string Slug(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      if (std::isalnum(static_cast<unsigned char>(c))) {
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      } else if (!out.empty() && out.back() != '-') {
+        out += '-';
+      }
+    }
+    while (!out.empty() && out.back() == '-') out.pop_back();
+    return out;
+  }
+
   static std::string Badge(const std::string& status) {
     return std::string("<span class=\"status ") + StatusClass(status) + "\">" + Escape(status) +
            "</span>";

@@ -7,6 +7,7 @@
 
 #include "base/strings.h"
 #include "engine/report/report_model.h"
+#include "engine/report/report_roadmap_layout.h"
 #include "engine/report/report_text.h"
 
 namespace peerlock {
@@ -240,11 +241,15 @@ void Audit(const Layout& l) {
 void LayOutReport(const json& model, ReportWriter& writer) {
   Layout l{.model = model, .out = writer};
   Header(l);
+  LayOutPlanSection(model, writer);
+  LayOutInventorySection(model, writer);
   Timeline(l);
   Incidents(l);
   Checklist(l);
+  LayOutChartsSection(model, writer);
   l.out.Heading(2, "Runs");
   for (const auto& run : JsonArray(model, "runs")) Run(l, run);
+  LayOutLessonsSection(model, writer);
   Audit(l);
 }
 

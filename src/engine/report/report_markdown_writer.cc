@@ -79,6 +79,13 @@ class MarkdownReportWriter final : public ReportWriter {
     out_ += "\n";
   }
 
+  void Figure(const std::string& /*id*/, const std::string& caption, const std::string& /*svg*/,
+              const std::string& fallback_language, const std::string& fallback) override {
+    out_ += "**" + Inline(caption) + "**\n\n```" + fallback_language + "\n" + fallback;
+    if (!fallback.empty() && fallback.back() != '\n') out_ += "\n";
+    out_ += "```\n\n";
+  }
+
   std::string Finish() override { return std::move(out_); }
 
  private:

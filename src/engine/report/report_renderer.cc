@@ -6,16 +6,22 @@
 #include "base/strings.h"
 #include "engine/report/report_layout.h"
 #include "engine/report/report_model.h"
+#include "engine/report/report_roadmap_model.h"
 #include "engine/report/report_writer.h"
 
 namespace peerlock {
 
 Result<std::string> RenderReport(StateStore& store, const std::string& migration,
                                  ReportFormat format) {
+  return RenderReport(store, ReportInput{.migration = migration}, format);
+}
+
+Result<std::string> RenderReport(StateStore& store, const ReportInput& input, ReportFormat format) {
   // nlohmann::json throws on misuse; the model code is written not to, and this is the
   // boundary that keeps any exception from escaping if it ever does.
   try {
-    PL_ASSIGN(auto model, BuildReportModel(store, migration));
+    PL_ASSIGN(auto model, BuildReportModel(store, input.migration));
+    AddRoadmapModel(model, input.plan);
     if (format == ReportFormat::kJson) {
       return model.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }
@@ -25,10 +31,6 @@ Result<std::string> RenderReport(StateStore& store, const std::string& migration
   } catch (const std::exception& e) {
     return Fail(ErrorCode::kInternal, std::string("rendering the report: ") + e.what());
   }
-}
-
-Result<std::string> RenderReport(StateStore& store, const ReportInput& input, ReportFormat format) {
-  return RenderReport(store, input.migration, format);
 }
 
 Result<ReportFormat> ParseReportFormat(const std::string& name) {

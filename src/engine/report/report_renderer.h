@@ -15,6 +15,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "plan/plan.h"
 #include "state/state_store.h"
 
 namespace peerlock {
@@ -23,7 +24,8 @@ enum class ReportFormat { kMarkdown, kJson, kHtml };
 
 // What to report on.
 struct ReportInput {
-  std::string migration;  // StateStore::MigrationKey; empty = every migration in the store
+  std::string migration;       // StateStore::MigrationKey; empty = every migration in the store
+  const Plan* plan = nullptr;  // adds the plan section and its objectives to charts and lessons
 };
 
 // Renders every run of `migration` (every migration when empty) recorded in `store`, oldest

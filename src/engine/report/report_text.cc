@@ -119,4 +119,20 @@ std::string RunTitle(const json& run) {
   return fmt::format("run #{} ({})", JsonInt(run, "id").value_or(0), StringText(run, "kind"));
 }
 
+std::string MarkupEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace peerlock

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,5 +36,7 @@ std::string KeyText(const nlohmann::json& key);
 std::string ShortJson(const nlohmann::json& value, size_t max_chars = 160);
 // "run #3 (copy)".
 std::string RunTitle(const nlohmann::json& run);
+// `text` safe inside HTML/SVG text and attribute values (& < > " ' escaped).
+std::string MarkupEscape(std::string_view text);
 
 }  // namespace peerlock

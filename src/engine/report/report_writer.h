@@ -38,6 +38,11 @@ class ReportWriter {
   // Every row has headers.size() cells. The cells of column `status_column` are run or step
   // statuses (styled by the HTML writer); -1 when there is none.
   virtual void Table(const Row& headers, const std::vector<Row>& rows, int status_column) = 0;
+  // A drawing: `svg` is markup PeerLock or Graphviz made (never recorded text), shown inline
+  // by HTML under `caption`; `id` names it ("dependencies" -> figure-dependencies). Text
+  // formats show `fallback` instead, as a code block in `fallback_language` ("mermaid", "text").
+  virtual void Figure(const std::string& id, const std::string& caption, const std::string& svg,
+                      const std::string& fallback_language, const std::string& fallback) = 0;
   // The finished document; the writer is spent afterwards.
   virtual std::string Finish() = 0;
 };
