@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
   plan_cmd->add_option("--plan", ref.plan_file, "plan file (default peerlock.yaml)");
   plan_cmd->add_flag("--json", json, "machine-readable output");
 
+  auto* check_cmd = app.add_subcommand("check", "preflight: what must be fixed before migrating");
+  AddMigrationOptions(check_cmd, ref);
+  check_cmd->add_flag("--json", json, "machine-readable output");
+
   auto* status_cmd = app.add_subcommand("status", "where the migration stands: the checklist");
   AddMigrationOptions(status_cmd, ref);
   status_cmd->add_flag("--json", json, "machine-readable output");
@@ -133,6 +137,7 @@ int main(int argc, char** argv) {
 
   if (*init) return RunInit(registry, ref, init_out);
   if (*plan_cmd) return RunPlanCommand(ref, json);
+  if (*check_cmd) return RunCheckCommand(registry, ref, json);
   if (*status_cmd) return RunStatusCommand(registry, ref, json);
   if (*inventory) return RunInventoryCommand(registry, ref, json);
   if (*copy) {

@@ -12,6 +12,8 @@ namespace peerlock {
 
 // `peerlock plan`: validates the plan file and prints its ordered steps; exit 2 on a plan error.
 int RunPlanCommand(const MigrationRef& ref, bool json);
+// `peerlock check`: the preflight findings; exit 1 while a blocker remains.
+int RunCheckCommand(const ConnectorRegistry& registry, const MigrationRef& ref, bool json);
 // `peerlock status`: the latest runs and the checklist with its evidence; exit 0.
 int RunStatusCommand(const ConnectorRegistry& registry, const MigrationRef& ref, bool json);
 

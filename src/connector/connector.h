@@ -6,6 +6,7 @@
 // Threading: a Connector is shared by all threads; a Session and a RowSource belong to one
 // thread at a time (the engine gives each worker its own sessions).
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -258,6 +259,13 @@ class Session {
   virtual Status ForgetAppliedPosition(const std::string& stream) {
     (void)stream;
     return {};
+  }
+
+  // Facts about the server that `peerlock check` judges, by name (docs/check.md lists them:
+  // version, wal_level, binlog_format, rls_tables, ...). A dialect reports what it can; the
+  // default is none.
+  virtual Result<std::map<std::string, std::string>> ServerFacts() {
+    return std::map<std::string, std::string>();
   }
 };
 

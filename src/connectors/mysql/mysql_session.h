@@ -54,6 +54,7 @@ class MysqlSession final : public Session {
   Status ApplyChanges(const ChangeSet& changes) override;
   Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
   Status ForgetAppliedPosition(const std::string& stream) override;
+  Result<std::map<std::string, std::string>> ServerFacts() override;  // mysql_facts.cc
 
   // The binlog position ("file:offset") of the current snapshot, or "" when the server keeps
   // no binary log (or it could not be read). Set by BeginSnapshot.

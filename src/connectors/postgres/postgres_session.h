@@ -60,6 +60,7 @@ class PostgresSession final : public Session {
   Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
   Status ForgetAppliedPosition(const std::string& stream) override;
   Result<std::string> DurablePosition(const std::string& stream) override;
+  Result<std::map<std::string, std::string>> ServerFacts() override;  // postgres_facts.cc
 
  private:
   // What reads and loads need to know about a table, looked up once per session.

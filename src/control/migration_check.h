@@ -1,0 +1,13 @@
+#pragma once
+// `peerlock check`: runs the preflight (engine/check/preflight.h) and records it as a run of
+// kind "check" (failed while a blocker remains), so the report's timeline shows it. Not
+// thread-safe (uses the Migration).
+
+#include "control/migration.h"
+#include "engine/check/preflight.h"
+
+namespace peerlock {
+
+Result<CheckReport> RunCheck(Migration& migration);
+
+}  // namespace peerlock
