@@ -56,6 +56,19 @@ int main(int argc, char** argv) {
   AddMigrationOptions(check_cmd, ref);
   check_cmd->add_flag("--json", json, "machine-readable output");
 
+  std::string wave_name, approve_step, approved_by;
+  auto* migrate_cmd = app.add_subcommand("migrate", "run one wave of the plan, up to its gate");
+  AddMigrationOptions(migrate_cmd, ref);
+  migrate_cmd->add_option("--wave", wave_name, "the wave to run (peerlock plan lists them)");
+  auto* approve_cmd = app.add_subcommand("approve", "approve a gate, e.g. gate:pilot");
+  AddMigrationOptions(approve_cmd, ref);
+  approve_cmd->add_option("step", approve_step, "the gate's step id")->required();
+  approve_cmd->add_option("--by", approved_by, "who approves (default $USER)");
+  auto* pause_cmd = app.add_subcommand("pause", "stop starting new waves");
+  AddMigrationOptions(pause_cmd, ref);
+  auto* resume_cmd = app.add_subcommand("resume", "allow waves to start again");
+  AddMigrationOptions(resume_cmd, ref);
+
   auto* status_cmd = app.add_subcommand("status", "where the migration stands: the checklist");
   AddMigrationOptions(status_cmd, ref);
   status_cmd->add_flag("--json", json, "machine-readable output");
@@ -137,6 +150,10 @@ int main(int argc, char** argv) {
 
   if (*init) return RunInit(registry, ref, init_out);
   if (*plan_cmd) return RunPlanCommand(ref, json);
+  if (*migrate_cmd) return RunMigrateCommand(registry, ref, wave_name, CopyOptions{});
+  if (*approve_cmd) return RunApproveCommand(registry, ref, approve_step, approved_by);
+  if (*pause_cmd) return RunPauseCommand(registry, ref, true);
+  if (*resume_cmd) return RunPauseCommand(registry, ref, false);
   if (*check_cmd) return RunCheckCommand(registry, ref, json);
   if (*status_cmd) return RunStatusCommand(registry, ref, json);
   if (*inventory) return RunInventoryCommand(registry, ref, json);

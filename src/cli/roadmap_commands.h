@@ -17,4 +17,13 @@ int RunCheckCommand(const ConnectorRegistry& registry, const MigrationRef& ref, 
 // `peerlock status`: the latest runs and the checklist with its evidence; exit 0.
 int RunStatusCommand(const ConnectorRegistry& registry, const MigrationRef& ref, bool json);
 
+// `peerlock migrate --wave NAME`: one wave (copy, verify, gate); exit 1 on differences.
+int RunMigrateCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
+                      const std::string& wave, const CopyOptions& copy);
+// `peerlock approve STEP` (a gate such as gate:pilot), recorded with who approved it.
+int RunApproveCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
+                      const std::string& step, const std::string& by);
+// `peerlock pause` / `peerlock resume`.
+int RunPauseCommand(const ConnectorRegistry& registry, const MigrationRef& ref, bool paused);
+
 }  // namespace peerlock
