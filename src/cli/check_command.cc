@@ -19,4 +19,18 @@ int RunCheckCommand(const ConnectorRegistry& registry, const MigrationRef& ref, 
   return report->blockers() > 0 ? kExitProblemFound : kExitOk;
 }
 
+int RunBenchCommand(const ConnectorRegistry& registry, const MigrationRef& ref, int runs,
+                    bool json) {
+  auto migration = Migration::Open(registry, ref);
+  if (!migration) return ReportError(migration.error());
+  auto result = RunBenchmark(**migration, BenchOptions{.runs = runs});
+  if (!result) return ReportError(result.error());
+  if (json) {
+    std::cout << BenchResultToJson(*result).dump(2) << "\n";
+  } else {
+    std::cout << BenchResultToText(*result);
+  }
+  return result->met ? kExitOk : kExitProblemFound;
+}
+
 }  // namespace peerlock

@@ -69,6 +69,13 @@ int main(int argc, char** argv) {
   auto* resume_cmd = app.add_subcommand("resume", "allow waves to start again");
   AddMigrationOptions(resume_cmd, ref);
 
+  int bench_runs = 20;
+  auto* bench_cmd = app.add_subcommand("bench", "time the plan's queries on source and target");
+  AddMigrationOptions(bench_cmd, ref);
+  bench_cmd->add_option("--runs", bench_runs, "timed runs per query and side")
+      ->check(CLI::Range(1, 100000));
+  bench_cmd->add_flag("--json", json, "machine-readable output");
+
   auto* status_cmd = app.add_subcommand("status", "where the migration stands: the checklist");
   AddMigrationOptions(status_cmd, ref);
   status_cmd->add_flag("--json", json, "machine-readable output");
@@ -154,6 +161,7 @@ int main(int argc, char** argv) {
   if (*approve_cmd) return RunApproveCommand(registry, ref, approve_step, approved_by);
   if (*pause_cmd) return RunPauseCommand(registry, ref, true);
   if (*resume_cmd) return RunPauseCommand(registry, ref, false);
+  if (*bench_cmd) return RunBenchCommand(registry, ref, bench_runs, json);
   if (*check_cmd) return RunCheckCommand(registry, ref, json);
   if (*status_cmd) return RunStatusCommand(registry, ref, json);
   if (*inventory) return RunInventoryCommand(registry, ref, json);

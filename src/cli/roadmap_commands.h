@@ -14,6 +14,9 @@ namespace peerlock {
 int RunPlanCommand(const MigrationRef& ref, bool json);
 // `peerlock check`: the preflight findings; exit 1 while a blocker remains.
 int RunCheckCommand(const ConnectorRegistry& registry, const MigrationRef& ref, bool json);
+// `peerlock bench`: the plan's queries timed on both sides; exit 1 when a target is missed.
+int RunBenchCommand(const ConnectorRegistry& registry, const MigrationRef& ref, int runs,
+                    bool json);
 // `peerlock status`: the latest runs and the checklist with its evidence; exit 0.
 int RunStatusCommand(const ConnectorRegistry& registry, const MigrationRef& ref, bool json);
 

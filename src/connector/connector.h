@@ -267,6 +267,13 @@ class Session {
   virtual Result<std::map<std::string, std::string>> ServerFacts() {
     return std::map<std::string, std::string>();
   }
+
+  // Runs a read query to completion and returns how many rows it produced (`peerlock bench`
+  // times it). Results are drained, not kept. kUnsupported by default.
+  virtual Result<int64_t> RunReadQuery(const std::string& sql) {
+    (void)sql;
+    return Fail(Error(ErrorCode::kUnsupported, "this dialect cannot run benchmark queries"));
+  }
 };
 
 class Connector {

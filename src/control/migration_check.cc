@@ -20,4 +20,19 @@ Result<CheckReport> RunCheck(Migration& m) {
   return report;
 }
 
+Result<BenchResult> RunBenchmark(Migration& m, const BenchOptions& options) {
+  const EngineContext& ctx = m.context();
+  PL_ASSIGN(RunRecord run, m.state().StartRun(ctx.migration, "bench", ctx.source.Redacted(),
+                                              ctx.target.Redacted(), {{"runs", options.runs}}));
+  auto result = RunBench(ctx, options);
+  if (!result) {
+    (void)m.state().FinishRun(run.id, "failed", {{"error", result.error().message()}});
+    return result;  // the bench error is the one to report
+  }
+  nlohmann::json summary = BenchResultToJson(*result);
+  if (!result->met) summary["error"] = "some queries miss their latency targets";
+  PL_TRY(m.state().FinishRun(run.id, result->met ? "succeeded" : "failed", summary));
+  return result;
+}
+
 }  // namespace peerlock

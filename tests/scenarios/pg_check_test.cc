@@ -74,6 +74,41 @@ TEST(PgCheck, ABlockerExitsOneWithItsFix) {
   EXPECT_NE(unreachable.out.find("fix: "), std::string::npos) << unreachable.out;
 }
 
+TEST(PgCheck, BenchRunsThePlansQueriesOnBothServers) {
+  std::string source = pg::NewDb("src");
+  std::string target = pg::NewDb("dst");
+  for (const std::string& url : {source, target})
+    pg::Psql(url, "CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 300) g;");
+  pg::Workspace ws;
+  ws.Plan(source, target,
+          "objectives: {queries: [{name: evens, sql: \"SELECT id FROM t WHERE id % 2 = 0\", "
+          "p95: 1h}]}\n");
+  RunResult run = ws.Run("bench", {"--runs", "3", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  json result = json::parse(run.out, nullptr, false);
+  EXPECT_EQ(result["queries"][0]["source_rows"], 150) << run.out;
+  EXPECT_EQ(result["queries"][0]["target_rows"], 150) << run.out;
+}
+
+TEST(MariadbCheck, BenchCountsTheRowsOfAMariadbQuery) {
+  std::string database = test_servers::TestDatabaseName();
+  std::string url = test_servers::CreateMariadbDatabase(database);
+  ASSERT_EQ(test_servers::RunMariadb(database,
+                                     "CREATE TABLE t (id INT PRIMARY KEY);"
+                                     "INSERT INTO t VALUES (1), (2), (3);")
+                .exit_code,
+            0);
+  pg::Workspace ws;
+  std::string side =
+      "{url: \"" + url + "\", password_env: " + test_servers::MariadbPasswordEnvName() + "}";
+  WriteFile(ws.plan(), "source: " + side + "\ntarget: " + side +
+                           "\nobjectives: {queries: [{name: all, sql: \"SELECT * FROM t\", "
+                           "p95: 1h}]}\n");
+  RunResult run = ws.Run("bench", {"--runs", "2", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.Describe();
+  EXPECT_NE(run.out.find("\"target_rows\": 3"), std::string::npos) << run.out;
+}
+
 TEST(MariadbCheck, ReportsBinlogSettingsAndNonTransactionalTables) {
   std::string database = test_servers::TestDatabaseName();
   std::string url = test_servers::CreateMariadbDatabase(database);

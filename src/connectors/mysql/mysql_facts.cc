@@ -17,4 +17,9 @@ Result<std::map<std::string, std::string>> MysqlSession::ServerFacts() {
   return facts;
 }
 
+Result<int64_t> MysqlSession::RunReadQuery(const std::string& sql) {
+  PL_ASSIGN(MysqlRows rows, conn_->Query(sql));
+  return static_cast<int64_t>(rows.size());
+}
+
 }  // namespace peerlock

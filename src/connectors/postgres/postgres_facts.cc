@@ -14,4 +14,9 @@ Result<std::map<std::string, std::string>> PostgresSession::ServerFacts() {
   return facts;
 }
 
+Result<int64_t> PostgresSession::RunReadQuery(const std::string& sql) {
+  PL_ASSIGN(PgResult result, conn_->Query(sql));
+  return static_cast<int64_t>(PQntuples(result.get()));
+}
+
 }  // namespace peerlock

@@ -49,6 +49,7 @@ class SqliteSession final : public Session {
   Status ApplyChanges(const ChangeSet& changes) override;
   Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
   Status ForgetAppliedPosition(const std::string& stream) override;
+  Result<int64_t> RunReadQuery(const std::string& sql) override;  // sqlite_query.cc
 
   // The connection, for the capture and apply code that runs on a session's connection.
   sqlite3* handle() const { return db_; }
