@@ -91,6 +91,9 @@ int main(int argc, char** argv) {
   auto* workers_opt = copy->add_option("--workers", copy_options.workers, "parallel readers")
                           ->check(CLI::Range(1, 64));
   copy->add_flag("--resume", copy_options.resume, "continue the last interrupted copy");
+  std::string sample, sample_into;
+  copy->add_option("--sample", sample, "proof of concept: a P% subset keeping foreign keys");
+  copy->add_option("--into", sample_into, "with --sample: the staging target URL");
   copy->add_option("--tables", tables, "comma-separated source tables");
   copy->add_option("--if-exists", if_exists, "non-empty target table: fail|replace|append")
       ->check(CLI::IsMember({"fail", "replace", "append"}));
@@ -165,6 +168,7 @@ int main(int argc, char** argv) {
   if (*check_cmd) return RunCheckCommand(registry, ref, json);
   if (*status_cmd) return RunStatusCommand(registry, ref, json);
   if (*inventory) return RunInventoryCommand(registry, ref, json);
+  if (*copy && !sample.empty()) return RunSampleCommand(registry, ref, sample, sample_into);
   if (*copy) {
     copy_options.tables = tables.empty() ? std::vector<std::string>{} : Split(tables, ',');
     copy_options.if_exists = if_exists == "replace"  ? IfExists::kReplace

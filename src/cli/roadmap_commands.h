@@ -17,6 +17,9 @@ int RunCheckCommand(const ConnectorRegistry& registry, const MigrationRef& ref, 
 // `peerlock bench`: the plan's queries timed on both sides; exit 1 when a target is missed.
 int RunBenchCommand(const ConnectorRegistry& registry, const MigrationRef& ref, int runs,
                     bool json);
+// `peerlock copy --sample P% [--into URL]`: exit 1 when the sample does not verify equal.
+int RunSampleCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
+                     const std::string& percent, const std::string& into);
 // `peerlock status`: the latest runs and the checklist with its evidence; exit 0.
 int RunStatusCommand(const ConnectorRegistry& registry, const MigrationRef& ref, bool json);
 
