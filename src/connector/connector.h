@@ -224,7 +224,7 @@ class Session {
     (void)spec, (void)position;
     return Fail(ErrorCode::kUnsupported, "this dialect cannot capture changes");
   }
-  // The source's log position now (PostgreSQL: the flushed WAL end; MariaDB: the binlog
+  // The source's log position now (PostgreSQL: the WAL insert position; MariaDB: the binlog
   // file:pos; SQLite: the last changelog entry): a sync that has received up to it has every
   // change committed before this call. "" when the dialect cannot say.
   virtual Result<std::string> CurrentPosition() { return std::string(); }

@@ -218,11 +218,14 @@ TEST_F(PgSync, SchemaChangeOnTheSourceStopsWithNothingHalfApplied) {
 
 TEST_F(PgSync, RetentionLimitStopsTheSyncAndReleasesTheSlot) {
   Plan("sync: {max_retained: 1KB}\n");
-  RunResult first = Sync({"--until-caught-up"});
-  Write(1, 40);
-  RunResult stopped = Sync({"--until-caught-up"});
-  RunResult& failed = first.exit_code != 0 ? first : stopped;
-  ASSERT_NE(failed.exit_code, 0) << first.Describe() << stopped.Describe();
+  // The copy alone writes more WAL than 1 kB: the first run already stops; if it did not,
+  // the writer's changes make the next one stop.
+  RunResult failed = Sync({"--until-caught-up"});
+  if (failed.exit_code == 0) {
+    Write(1, 40);
+    failed = Sync({"--until-caught-up"});
+  }
+  ASSERT_NE(failed.exit_code, 0) << failed.Describe();
   EXPECT_NE(failed.err.find("max_retained"), std::string::npos) << failed.Describe();
   EXPECT_EQ(PsqlInt(source_,
                     "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE "

@@ -135,6 +135,12 @@ class MysqlChangeStream final : public ChangeStream {
     return lag;
   }
 
+  // Every event before read_ has been read; outside a transaction, every transaction that
+  // committed before it has been handed out.
+  Result<std::string> Received() override {
+    return in_txn_ ? delivered_.ToString() : read_.ToString();
+  }
+
   std::optional<bool> Reached(const std::string& position, const std::string& stop_at) override {
     auto p = BinlogPosition::Parse(position), stop = BinlogPosition::Parse(stop_at);
     if (!p || !stop) return std::nullopt;

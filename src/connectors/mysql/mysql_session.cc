@@ -28,6 +28,11 @@ Result<std::unique_ptr<CaptureHandle>> MysqlSession::StartCapture(const CaptureS
   return StartMysqlCapture(*conn_, spec);
 }
 
+Result<std::string> MysqlSession::CurrentPosition() {
+  PL_ASSIGN(auto position, CurrentBinlogPosition(*conn_));
+  return position.ToString();
+}
+
 Result<std::unique_ptr<ChangeStream>> MysqlSession::OpenChangeStream(const CaptureSpec& spec,
                                                                      const std::string& position) {
   return OpenMysqlChangeStream(conn_->endpoint(), spec, position);

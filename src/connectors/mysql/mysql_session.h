@@ -46,6 +46,7 @@ class MysqlSession final : public Session {
   // Change capture from the binlog (mysql_capture.h) and change apply (mysql_apply.cc):
   // docs/mysql.md, "Change capture (peerlock sync)".
   Result<std::unique_ptr<CaptureHandle>> StartCapture(const CaptureSpec& spec) override;
+  Result<std::string> CurrentPosition() override;
   Result<std::unique_ptr<ChangeStream>> OpenChangeStream(const CaptureSpec& spec,
                                                          const std::string& position) override;
   // One transaction with foreign_key_checks = 0: per table DELETE FROM (truncate), DELETE by

@@ -539,7 +539,9 @@ Result<std::unique_ptr<ChangeStream>> PostgresSession::OpenChangeStream(
 }
 
 Result<std::string> PostgresSession::CurrentPosition() {
-  PL_ASSIGN(auto lsn, conn_->QueryValue("SELECT pg_current_wal_flush_lsn()::text"));
+  // The insert position: with asynchronous commit a committed transaction's record may not be
+  // flushed yet, and the flush position would end a drain before it arrives.
+  PL_ASSIGN(auto lsn, conn_->QueryValue("SELECT pg_current_wal_insert_lsn()::text"));
   return lsn.value_or("");
 }
 

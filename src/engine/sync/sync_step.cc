@@ -106,13 +106,18 @@ Result<int64_t> CopyForSync(const EngineContext& ctx, const SyncOptions& options
   PL_ASSIGN(auto last, ctx.state->LatestRun(ctx.migration, "copy"));
   if (last && !copy_since.empty() && last->started_at >= copy_since) {
     if (last->status == "succeeded") return int64_t{0};  // killed after the copy finished
-    copy.resume = true;
-    auto resumed = RunCopy(ctx, copy);
-    if (resumed) return resumed->rows;
-    if (resumed.error().code() != ErrorCode::kNotFound) return Fail(std::move(resumed.error()));
-    // Killed before the chunks were planned: start the copy over, replacing its tables.
-    copy.resume = false;
-    copy.if_exists = IfExists::kReplace;
+    // The interrupted copy read the capture's snapshot, which died with it. Resuming would mix
+    // chunks of two points in time, which the changes replayed later repair row by row but
+    // which can break constraints built before they are (a child chunk newer than its parent
+    // chunk). Copy again from one snapshot instead, replacing what the first attempt loaded.
+    PL_LOG_WARN("the interrupted copy's snapshot is gone: copying again from one snapshot");
+    PL_ASSIGN(auto target, ctx.OpenTarget());
+    PL_ASSIGN(Inventory inventory, LoadInventory(ctx, /*count_rows=*/false));
+    PL_TRY(SelectTables(inventory, options.tables));
+    const Dialect& dialect = ctx.target_connector->dialect();
+    for (auto it = inventory.tables.rbegin(); it != inventory.tables.rend(); ++it)
+      PL_TRY(target->Execute(dialect.DropTableSql(it->mapping.target_table)));
+    copy.if_exists = IfExists::kFail;
   }
   PL_ASSIGN(CopySummary summary, RunCopy(ctx, copy));
   return summary.rows;
@@ -195,7 +200,7 @@ class Follower {
       }
       std::optional<ChangeTxn> txn = std::move(*next);
       if (txn) {
-        idle_since = Clock::now();
+        if (!txn->changes.empty()) idle_since = Clock::now();
         if (ReachedStop(*stream, *txn)) {
           PL_TRY(flush());
           return std::string("stop_at");
