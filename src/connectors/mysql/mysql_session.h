@@ -56,7 +56,7 @@ class MysqlSession final : public Session {
   Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
   Status ForgetAppliedPosition(const std::string& stream) override;
   Result<std::map<std::string, std::string>> ServerFacts() override;  // mysql_facts.cc
-  Result<int64_t> RunReadQuery(const std::string& sql) override;  // mysql_facts.cc
+  Result<int64_t> RunReadQuery(const std::string& sql) override;      // mysql_facts.cc
 
   // The binlog position ("file:offset") of the current snapshot, or "" when the server keeps
   // no binary log (or it could not be read). Set by BeginSnapshot.

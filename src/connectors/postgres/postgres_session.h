@@ -61,7 +61,7 @@ class PostgresSession final : public Session {
   Status ForgetAppliedPosition(const std::string& stream) override;
   Result<std::string> DurablePosition(const std::string& stream) override;
   Result<std::map<std::string, std::string>> ServerFacts() override;  // postgres_facts.cc
-  Result<int64_t> RunReadQuery(const std::string& sql) override;  // postgres_facts.cc
+  Result<int64_t> RunReadQuery(const std::string& sql) override;      // postgres_facts.cc
 
  private:
   // What reads and loads need to know about a table, looked up once per session.
