@@ -110,6 +110,16 @@ Result<int64_t> CopyForSync(const EngineContext& ctx, const SyncOptions& options
     // chunks of two points in time, which the changes replayed later repair row by row but
     // which can break constraints built before they are (a child chunk newer than its parent
     // chunk). Copy again from one snapshot instead, replacing what the first attempt loaded.
+    if (options.if_exists == IfExists::kAppend) {
+      // The target tables held rows of their own: never drop them; resume chunk by chunk.
+      copy.resume = true;
+      auto resumed = RunCopy(ctx, copy);
+      if (resumed) return resumed->rows;
+      if (resumed.error().code() != ErrorCode::kNotFound) return Fail(std::move(resumed.error()));
+      copy.resume = false;
+      PL_ASSIGN(CopySummary again, RunCopy(ctx, copy));
+      return again.rows;
+    }
     PL_LOG_WARN("the interrupted copy's snapshot is gone: copying again from one snapshot");
     PL_ASSIGN(auto target, ctx.OpenTarget());
     PL_ASSIGN(Inventory inventory, LoadInventory(ctx, /*count_rows=*/false));
