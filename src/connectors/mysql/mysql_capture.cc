@@ -11,20 +11,6 @@
 namespace peerlock {
 namespace {
 
-class MysqlCaptureHandle final : public CaptureHandle {
- public:
-  explicit MysqlCaptureHandle(std::string position) : position_(std::move(position)) {}
-  const std::string& position() const override { return position_; }
-  // MariaDB cannot hand a snapshot to other sessions: the copy reads fresh snapshots, all
-  // taken after `position`, and converges because changes apply idempotently by key.
-  const std::string& snapshot() const override { return snapshot_; }
-  Status ReleaseSnapshot() override { return {}; }
-
- private:
-  std::string position_;
-  std::string snapshot_;
-};
-
 // The sequence number of "mariadb-bin.000042" (42), or -1.
 int64_t FileNumber(const std::string& file) {
   auto dot = file.rfind('.');
@@ -216,7 +202,7 @@ Result<std::unique_ptr<CaptureHandle>> StartMysqlCapture(MysqlConnection& conn,
           "both sides; prefer ALTER TABLE {} ENGINE=InnoDB",
           table.table, layout.engine, table.table);
   }
-  return std::unique_ptr<CaptureHandle>(new MysqlCaptureHandle(position.ToString()));
+  return std::unique_ptr<CaptureHandle>(new PositionOnlyCaptureHandle(position.ToString()));
 }
 
 }  // namespace peerlock

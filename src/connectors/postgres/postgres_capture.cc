@@ -480,18 +480,17 @@ Result<std::unique_ptr<ChangeStream>> OpenPgChangeStream(const Endpoint& endpoin
         Error(ErrorCode::kInvalidArgument, "'" + position + "' is not a PostgreSQL position")
             .WithHint("positions look like 0/16B3748 (an LSN)"));
   PL_ASSIGN(auto sql, PgConnection::Open(endpoint));
-  PL_ASSIGN(auto slot, sql->QueryValue("SELECT active_pid::text FROM pg_replication_slots "
-                                       "WHERE slot_name = $1 AND slot_type = 'logical'",
+  // One look at the slot: "" when it is idle, the walsender's pid when in use, none if missing.
+  PL_ASSIGN(auto slot, sql->QueryValue("SELECT coalesce(active_pid::text, '') FROM "
+                                       "pg_replication_slots WHERE slot_name = $1",
                                        {spec.name}));
-  PL_ASSIGN(auto exists, sql->QueryValue("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1",
-                                         {spec.name}));
-  if (!exists)
+  if (!slot)
     return Fail(Error(ErrorCode::kNotFound,
                       "replication slot " + spec.name + " is missing on " + endpoint.Redacted())
                     .WithHint("the slot was dropped (sync --drop, or by hand): the changes since "
                               "it cannot be recovered; run `peerlock sync --drop` and start the "
                               "sync again, which copies afresh"));
-  if (slot)
+  if (!slot->empty())
     return Fail(Error(ErrorCode::kBlocked,
                       "replication slot " + spec.name + " is in use by server process " + *slot)
                     .WithHint("another `peerlock sync` follows this migration; stop it first")
