@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/strings.h"
 #include "cli/commands.h"
+#include "cli/cutover_command.h"
 #include "cli/proxy_command.h"
 #include "cli/roadmap_commands.h"
 #include "cli/sync_command.h"
@@ -114,6 +115,12 @@ int main(int argc, char** argv) {
   sync->add_flag("--drop", sync_options.drop,
                  "remove the capture (slot, publication, triggers) and start over next time");
   sync->add_flag("--json", sync_options.json, "machine-readable --status");
+  sync->add_flag("--reverse", sync_options.reverse,
+                 "after a cutover: follow the target's changes into the old source");
+
+  CutoverCommandOptions cutover_options;
+  auto cutover_cmds = AddCutoverCommands(app, cutover_options,
+                                         [&](CLI::App* cmd) { AddMigrationOptions(cmd, ref); });
 
   VerifyOptions verify_options;
   auto* verify = app.add_subcommand("verify", "prove the target holds what the source holds");
@@ -193,6 +200,8 @@ int main(int argc, char** argv) {
   if (*report) return RunReportCommand(registry, ref, format, report_out);
   if (*audit_verify) return RunAuditVerify(ref);
   if (*proxy) return RunProxyCommand(proxy_options);
+  if (*cutover_cmds.cutover) return RunCutoverCommand(registry, ref, cutover_options, false);
+  if (*cutover_cmds.rollback) return RunCutoverCommand(registry, ref, cutover_options, true);
   if (*demo) return RunDemo(registry, demo_options, ref.terminal);
   return kExitBadInput;
 }

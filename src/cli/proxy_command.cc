@@ -7,7 +7,7 @@
 #include "base/cancel.h"
 #include "base/duration.h"
 #include "cli/commands.h"
-#include "connector/endpoint.h"
+#include "plan/database_address.h"
 #include "plan/plan.h"
 #include "proxy/proxy_control.h"
 #include "proxy/proxy_server.h"
@@ -25,22 +25,7 @@ std::string StateDir(const ProxyCommandOptions& options) {
 
 // The source's host:port, which is what applications reach today and so what the proxy first
 // forwards to.
-Result<HostPort> SourceAddress(const Plan& plan) {
-  auto hint = [] {
-    return "give the backend with --backend HOST:PORT or proxy.backend in the plan";
-  };
-  if (plan.source.url.empty())
-    return Fail(Error(ErrorCode::kInvalidArgument, "the proxy has no backend").WithHint(hint()));
-  PL_ASSIGN(Endpoint source, WithContext(Endpoint::Parse(plan.source.url), "source URL"));
-  int port = source.port();
-  if (port == 0 && (source.scheme() == "postgresql" || source.scheme() == "postgres")) port = 5432;
-  if (port == 0 && (source.scheme() == "mysql" || source.scheme() == "mariadb")) port = 3306;
-  if (port == 0 || source.host().empty() || source.host().front() == '/')
-    return Fail(Error(ErrorCode::kInvalidArgument,
-                      "the plan's source " + source.Redacted() + " has no TCP host:port to proxy")
-                    .WithHint(hint()));
-  return HostPort{.host = source.host(), .port = port};
-}
+Result<HostPort> SourceAddress(const Plan& plan) { return DatabaseAddress(plan.source, "source"); }
 
 Result<std::chrono::milliseconds> FlagDuration(const std::string& flag, const std::string& text) {
   auto wait = ParseDuration(text);

@@ -14,7 +14,7 @@ int RunSyncCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
   auto migration = Migration::Open(registry, ref);
   if (!migration) return ReportError(migration.error());
   if (options.status) {
-    auto status = (*migration)->SyncStatus();
+    auto status = options.reverse ? (*migration)->ReverseSyncStatus() : (*migration)->SyncStatus();
     if (!status) return ReportError(status.error());
     if (options.json)
       std::cout << status->dump(2) << "\n";
@@ -31,7 +31,7 @@ int RunSyncCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
   }
   SyncOptions sync = options.sync;
   if (!options.workers_given) sync.workers = (*migration)->plan().copy.workers;
-  auto summary = (*migration)->RunSync(sync);
+  auto summary = options.reverse ? (*migration)->RunReverseSync(sync) : (*migration)->RunSync(sync);
   if (!summary) return ReportError(summary.error());
   if (summary->copied)
     std::printf("copied %lld rows from the capture's snapshot\n",

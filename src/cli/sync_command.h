@@ -13,6 +13,7 @@ struct SyncCommandOptions {
   bool status = false;  // print the published status and exit
   bool drop = false;    // remove the capture and the sync's state
   bool json = false;
+  bool reverse = false;  // after a cutover: the target's changes into the old source
 };
 
 int RunSyncCommand(const ConnectorRegistry& registry, const MigrationRef& ref,

@@ -6,6 +6,7 @@
 // Threading: a Connector is shared by all threads; a Session and a RowSource belong to one
 // thread at a time (the engine gives each worker its own sessions).
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -107,6 +108,17 @@ struct ChunkMarker {
   int chunk = 0;
   int64_t rows = 0;
   std::string digest;  // Digest::ToString of what was loaded
+};
+
+// What Freeze/Thaw act on (see Session::Freeze).
+struct FreezeOptions {
+  std::vector<std::string> tables;        // the tables in scope (SQLite freezes these)
+  std::chrono::milliseconds grace{5000};  // open transactions' time to finish before ending
+};
+
+struct FreezeReport {
+  int sessions_ended = 0;  // application sessions ended (PostgreSQL) or killed (MariaDB)
+  std::string detail;      // what was done, for the audit log
 };
 
 struct SessionOptions {
@@ -259,6 +271,34 @@ class Session {
   virtual Status ForgetAppliedPosition(const std::string& stream) {
     (void)stream;
     return {};
+  }
+
+  // ---- Freeze (cutover and rollback; engine/cutover) ----
+  // Stops every writer but PeerLock: PostgreSQL makes new transactions of the database
+  // read-only and ends the other sessions once their transaction finishes (at most
+  // `options.grace`); MariaDB sets `read_only` (server-wide); SQLite installs triggers on
+  // `options.tables` that refuse writes. PeerLock's own sessions keep writing (changes applied
+  // into a frozen database). Idempotent: freezing a frozen database succeeds.
+  virtual Result<FreezeReport> Freeze(const FreezeOptions& options) {
+    (void)options;
+    return Fail(ErrorCode::kUnsupported, "this dialect cannot be frozen for a cutover");
+  }
+  // Undoes Freeze (and ends sessions opened while frozen, which stay read-only otherwise).
+  // Idempotent: thawing a database that is not frozen succeeds.
+  virtual Status Thaw(const FreezeOptions& options) {
+    (void)options;
+    return Fail(ErrorCode::kUnsupported, "this dialect cannot be frozen for a cutover");
+  }
+  // Whether Freeze is in force (what a cutover resumed after a crash finds).
+  virtual Result<bool> Frozen(const FreezeOptions& options) {
+    (void)options;
+    return false;
+  }
+  // Problems that would stop Freeze or make it leaky (missing privilege to freeze, users
+  // that would write through it), as findings with the fix; empty when it will hold.
+  virtual Result<std::vector<std::string>> CheckFreeze(const FreezeOptions& options) {
+    (void)options;
+    return std::vector<std::string>{"this dialect cannot be frozen for a cutover"};
   }
 
   // Facts about the server that `peerlock check` judges, by name (docs/check.md lists them:

@@ -140,6 +140,22 @@ Result<nlohmann::json> Migration::SyncStatus() { return peerlock::SyncStatus(ctx
 
 Status Migration::DropSync() { return peerlock::DropSync(ctx_); }
 
+Result<SyncSummary> Migration::RunReverseSync(const SyncOptions& options) {
+  return peerlock::RunReverseSync(ctx_, options);
+}
+
+Result<nlohmann::json> Migration::ReverseSyncStatus() { return peerlock::ReverseSyncStatus(ctx_); }
+
+Result<CutoverSummary> Migration::RunCutover(const CutoverOptions& options) {
+  return peerlock::RunCutover(ctx_, options);
+}
+
+Result<CutoverSummary> Migration::RunRollback(const CutoverOptions& options) {
+  return peerlock::RunRollback(ctx_, options);
+}
+
+Result<nlohmann::json> Migration::CutoverStatus() { return peerlock::CutoverStatus(ctx_); }
+
 Result<std::string> Migration::Report(ReportFormat format) {
   return RenderReport(*state_, ReportInput{.migration = ctx_.migration, .plan = &plan_}, format);
 }

@@ -8,6 +8,7 @@
 
 #include "connector/registry.h"
 #include "engine/copy/copy_step.h"
+#include "engine/cutover/cutover_step.h"
 #include "engine/report/report_renderer.h"
 #include "engine/sync/sync_step.h"
 #include "engine/systems/systems_inventory.h"
@@ -44,6 +45,11 @@ class Migration {
   Result<SyncSummary> RunSync(const SyncOptions& options);
   Result<nlohmann::json> SyncStatus();
   Status DropSync();
+  Result<SyncSummary> RunReverseSync(const SyncOptions& options);
+  Result<nlohmann::json> ReverseSyncStatus();
+  Result<CutoverSummary> RunCutover(const CutoverOptions& options);
+  Result<CutoverSummary> RunRollback(const CutoverOptions& options);
+  Result<nlohmann::json> CutoverStatus();
 
   const Plan& plan() const { return plan_; }
   StateStore& state() { return *state_; }

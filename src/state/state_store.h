@@ -58,6 +58,19 @@ struct SyncRecord {
   int64_t pid = 0;  // the process that last wrote it
 };
 
+// A cutover's or rollback's memory across crashes (cutover_state.cc): which step it reached and
+// what it must know to finish or undo (when the freeze began, the drained position, ...).
+struct CutoverRecord {
+  std::string migration;
+  std::string kind;    // "cutover" or "rollback"
+  std::string step;    // the step under way (or the last one, once finished)
+  std::string status;  // running, done, aborted, rolled_back
+  std::string active;  // where traffic goes: "source" or "target"
+  nlohmann::json detail = nlohmann::json::object();  // timings, positions, reasons
+  int64_t run = 0;  // the RunRecord of kind `kind` (evidence for status and report)
+  std::string updated_at;
+};
+
 class StateStore {
  public:
   // Opens (creating) `<dir>/state.db`; `dir` is created if missing.
@@ -92,6 +105,12 @@ class StateStore {
   // `with_drain`).
   Status SaveSync(const SyncRecord& record, bool with_drain = false);
   Status DeleteSync(const std::string& migration);
+
+  // Writes only `drain_to` of a sync record (a running sync picks it up within 100 ms).
+  Status RequestDrain(const std::string& migration, const std::string& position);
+
+  Result<std::optional<CutoverRecord>> LoadCutover(const std::string& migration);
+  Status SaveCutover(const CutoverRecord& record);
 
   AuditLog& audit() { return *audit_; }
 

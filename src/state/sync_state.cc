@@ -60,4 +60,11 @@ Status StateStore::DeleteSync(const std::string& migration) {
   return db_.Exec("DELETE FROM sync_state WHERE migration = ?1", {migration});
 }
 
+Status StateStore::RequestDrain(const std::string& migration, const std::string& position) {
+  std::lock_guard lock(mu_);
+  PL_TRY(db_.Exec(kSyncSchema));
+  return db_.Exec("UPDATE sync_state SET drain_to = ?2 WHERE migration = ?1",
+                  {migration, position});
+}
+
 }  // namespace peerlock

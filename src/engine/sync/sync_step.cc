@@ -200,6 +200,7 @@ class Follower {
         return std::string("cancelled");
       }
       PL_TRY(MaybePublish(*stream, folder.empty()));
+      PL_TRY(PollDrainRequest());
       if (!drain_to_.empty()) catch_up_to = drain_to_;
       auto next = stream->Next(folder.empty() ? milliseconds(100) : milliseconds(0));
       if (!next) {
@@ -245,6 +246,16 @@ class Follower {
     if (stop_at.empty()) return false;
     if (auto reached = stream.Reached(txn.position, stop_at)) return *reached;
     return stop_time_ && txn.commit_time_us >= *stop_time_;
+  }
+
+  // A cutover asks the sync to drain by writing `drain_to`: looked at ten times a second,
+  // because the source is frozen (and the applications waiting) until the sync has drained.
+  Status PollDrainRequest() {
+    if (Since(last_drain_poll_) < 0.1) return {};
+    last_drain_poll_ = Clock::now();
+    PL_ASSIGN(auto stored, ctx_.state->LoadSync(ctx_.migration));
+    if (stored) drain_to_ = stored->drain_to;
+    return {};
   }
 
   // Publishes the status (every second) and checks the source's retained log and requests.
@@ -313,6 +324,7 @@ class Follower {
   int64_t first_commit_us_ = 0, last_commit_us_ = 0, window_changes_ = 0;
   bool caught_up_ = false, retention_warned_ = false;
   Clock::time_point last_publish_ = Clock::now() - std::chrono::seconds(10);
+  Clock::time_point last_drain_poll_ = Clock::now();
 };
 
 }  // namespace
@@ -324,6 +336,11 @@ Result<SyncSummary> RunSync(const EngineContext& ctx, const SyncOptions& options
   PL_ASSIGN(auto stored, ctx.state->LoadSync(ctx.migration));
   SyncRecord record = stored.value_or(SyncRecord{.migration = ctx.migration});
   record.stream = scope.spec.name;
+  if (record.phase == "cut over")
+    return Fail(Error(ErrorCode::kBlocked,
+                      "this migration is cut over: the target is the live database now")
+                    .WithHint("the old database is kept current by `peerlock sync --reverse`; "
+                              "`peerlock rollback` goes back"));
 
   if (!stored || record.phase == "copying") {
     PL_ASSIGN(auto source, ctx.OpenSource());
@@ -413,6 +430,36 @@ Result<nlohmann::json> SyncStatus(const EngineContext& ctx) {
   out["pid"] = record->pid;
   if (!record->drain_to.empty()) out["drain_to"] = record->drain_to;
   return out;
+}
+
+Result<CaptureSpec> SyncCaptureSpec(const EngineContext& ctx, const SyncOptions& options) {
+  PL_ASSIGN(SyncScope scope, BuildScope(ctx, options));
+  return scope.spec;
+}
+
+Result<std::string> StartSyncWithoutCopy(const EngineContext& ctx, const SyncOptions& options) {
+  PL_ASSIGN(SyncScope scope, BuildScope(ctx, options));
+  PL_ASSIGN(auto source, ctx.OpenSource());
+  // A capture left from an earlier stretch holds a position from before the two sides were
+  // made equal: start over from now.
+  PL_TRY(source->DropCapture(scope.spec));
+  PL_ASSIGN(auto capture, source->StartCapture(scope.spec));
+  const std::string position = capture->position();
+  PL_TRY(capture->ReleaseSnapshot());
+  PL_ASSIGN(auto target, ctx.OpenTarget());
+  PL_TRY(target->ForgetAppliedPosition(scope.spec.name));
+  SyncRecord record{.migration = ctx.migration,
+                    .stream = scope.spec.name,
+                    .start_position = position,
+                    .phase = "streaming",
+                    .status = {{"phase", "streaming"}, {"start_position", position}}};
+  PL_TRY(ctx.state->SaveSync(record, /*with_drain=*/true));
+  PL_TRY(ctx.state->audit().Append(ctx.migration, "sync.start",
+                                   {{"stream", record.stream},
+                                    {"position", position},
+                                    {"tables", scope.spec.tables.size()},
+                                    {"copy", false}}));
+  return position;
 }
 
 Status DropSync(const EngineContext& ctx) {

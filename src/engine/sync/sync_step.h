@@ -40,6 +40,16 @@ Result<SyncSummary> RunSync(const EngineContext& ctx, const SyncOptions& options
 // The last published status of this migration's sync (empty object when there is none).
 Result<nlohmann::json> SyncStatus(const EngineContext& ctx);
 
+// Starts capture on the source now and records a sync that streams from this point without
+// copying: for a source and target known to be equal (both frozen, just verified), as cutover
+// (the reverse direction) and rollback (the forward one again) need. Replaces whatever capture
+// and sync state the migration had. Returns the start position.
+Result<std::string> StartSyncWithoutCopy(const EngineContext& ctx, const SyncOptions& options);
+
+// The capture a sync of `options.tables` uses (name and tables), without touching a server
+// beyond introspection.
+Result<CaptureSpec> SyncCaptureSpec(const EngineContext& ctx, const SyncOptions& options);
+
 // Removes the capture from the source (slot, publication, triggers), the applied position
 // from the target and the sync's state: the next sync starts with a fresh copy.
 Status DropSync(const EngineContext& ctx);

@@ -1,0 +1,574 @@
+// The cutover and rollback state machines (cutover_step.h): the order of the steps, their
+// record in the state store, the freeze deadline, and the way back when a step fails.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "base/fault_points.h"
+#include "base/log.h"
+#include "base/strings.h"
+#include "engine/cutover/cutover_sides.h"
+#include "engine/cutover/cutover_step.h"
+#include "engine/cutover/hook_runner.h"
+#include "engine/sync/sync_step.h"
+#include "engine/verify/verify_step.h"
+
+namespace peerlock {
+namespace {
+
+using std::chrono::milliseconds;
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Raises its flag at a deadline, or when `parent` is raised (Ctrl-C): what bounds the drain
+// and the verify while the source is frozen.
+class DeadlineFlag {
+ public:
+  DeadlineFlag(int64_t deadline_us, const CancelFlag* parent) {
+    watcher_ = std::thread([this, deadline_us, parent] {
+      while (!done_.load()) {
+        if (NowMicros() >= deadline_us || (parent && parent->Cancelled())) {
+          flag_.Cancel();
+          return;
+        }
+        std::this_thread::sleep_for(milliseconds(10));
+      }
+    });
+  }
+  ~DeadlineFlag() {
+    done_.store(true);
+    watcher_.join();
+  }
+  const CancelFlag* flag() const { return &flag_; }
+  bool fired() const { return flag_.Cancelled(); }
+
+ private:
+  CancelFlag flag_;
+  std::atomic<bool> done_{false};
+  std::thread watcher_;
+};
+
+const std::vector<std::string> kCutoverSteps = {
+    "preflight",       "freeze_source", "drain",          "verify",     "sequences",
+    "reverse_capture", "thaw_target",   "switch_traffic", "smoke_test", "done"};
+const std::vector<std::string> kRollbackSteps = {
+    "freeze_target", "drain_reverse", "sequences_back", "restart_forward", "thaw_source",
+    "switch_back",   "done"};
+// The steps during which the source is frozen and applications wait: bounded by max_freeze.
+const std::vector<std::string> kFrozenSteps = {"freeze_source", "drain",           "verify",
+                                               "sequences",     "reverse_capture", "thaw_target",
+                                               "switch_traffic"};
+
+bool Contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+class Machine {
+ public:
+  Machine(const EngineContext& ctx, const CutoverOptions& options) : ctx_(ctx), options_(options) {}
+
+  Result<CutoverSummary> Cutover() {
+    PL_TRY(Load());
+    if (rec_ && rec_->status == "running" && rec_->kind == "rollback") return FinishRollback();
+    if (rec_ && rec_->status == "aborting") return Abort(rec_->detail.value("reason", ""));
+    if (rec_ && rec_->kind == "cutover" && rec_->status == "done")
+      return Fail(Error(ErrorCode::kBlocked, "this migration is already cut over")
+                      .WithHint("`peerlock rollback` goes back to the source"));
+    const bool resuming = rec_ && rec_->status == "running" && rec_->kind == "cutover";
+    if (!resuming) {
+      PL_TRY(Preflight());
+      if (options_.dry_run) {
+        summary_.outcome = "dry run";
+        return summary_;
+      }
+      PL_TRY(Begin("cutover"));
+    } else {
+      PL_LOG_WARN("resuming the cutover interrupted at step {}", rec_->step);
+      PL_TRY(Prepare());
+    }
+    return RunCutoverSteps();
+  }
+
+  Result<CutoverSummary> Rollback() {
+    PL_TRY(Load());
+    if (rec_ && rec_->status == "aborting") return Abort(rec_->detail.value("reason", ""));
+    if (rec_ && rec_->status == "running" && rec_->kind == "rollback") return FinishRollback();
+    if (!rec_ || rec_->kind != "cutover" || (rec_->status != "done" && rec_->status != "running"))
+      return Fail(Error(ErrorCode::kBlocked, "there is no cutover to roll back")
+                      .WithHint("`peerlock cutover --status` shows the last one"));
+    if (rec_->status == "running" && !Done("switch_traffic")) {
+      // Traffic never left the source: undoing the cutover is the way back.
+      PL_TRY(Prepare());
+      return Abort("rollback asked for before traffic was switched");
+    }
+    PL_TRY(Prepare());
+    return StartRollback("asked for by `peerlock rollback`", /*automatic=*/false);
+  }
+
+ private:
+  Status Load() {
+    PL_ASSIGN(rec_, ctx_.state->LoadCutover(ctx_.migration));
+    summary_.max_downtime_seconds = ctx_.plan->objectives.max_downtime_seconds;
+    return {};
+  }
+
+  // Scope, reverse direction and traffic: everything the steps act through.
+  Status Prepare() {
+    const std::string wave = rec_ && rec_->detail.contains("wave")
+                                 ? rec_->detail.value("wave", std::string())
+                                 : options_.wave;
+    PL_ASSIGN(scope_, LoadCutoverScope(ctx_, wave));
+    PL_ASSIGN(reverse_, ReverseDirection(ctx_, scope_));
+    PL_ASSIGN(traffic_, Traffic::ForPlan(ctx_));
+    return {};
+  }
+
+  FreezeOptions Freezing(Side side) const {
+    return FreezeOptions{
+        .tables = side == Side::kSource ? scope_.source_tables : scope_.target_tables,
+        .grace = options_.grace};
+  }
+
+  Status Preflight() {
+    auto start = std::chrono::steady_clock::now();
+    std::vector<std::string> blockers, warnings;
+    auto prepared = Prepare();
+    if (!prepared) return Fail(prepared.error().Context("cutover preflight"));
+    PL_ASSIGN(auto sync, ctx_.state->LoadSync(ctx_.migration));
+    if (!sync) {
+      blockers.push_back("no sync for this migration: run `peerlock sync` first");
+    } else if (sync->phase != "streaming") {
+      blockers.push_back("the sync is " + sync->phase +
+                         ", not streaming: let `peerlock sync` finish its copy first");
+    } else {
+      const double lag = sync->status.value("lag", nlohmann::json::object()).value("seconds", 0.0);
+      const auto max_lag = ctx_.plan->objectives.max_lag_seconds;
+      if (max_lag && lag > *max_lag)
+        blockers.push_back(
+            fmt::format("the sync is {:.1f}s behind, over objectives.max_lag "
+                        "({}): wait for it to catch up",
+                        lag, FormatSeconds(*max_lag)));
+      if (sync->status.value("phase", std::string()) != "streaming")
+        warnings.push_back(
+            "no `peerlock sync` is running: the drain applies the backlog "
+            "itself while the source is frozen");
+    }
+    for (Side side : {Side::kSource, Side::kTarget}) {
+      auto findings = CheckFreezeSide(ctx_, side, Freezing(side));
+      if (!findings) {
+        blockers.push_back(std::string(SideName(side)) + ": " + findings.error().message());
+        continue;
+      }
+      for (const auto& f : *findings) warnings.push_back(std::string(SideName(side)) + ": " + f);
+    }
+    if (!ctx_.target_connector->capabilities().change_capture ||
+        !ctx_.source_connector->capabilities().change_apply)
+      blockers.push_back("the target cannot be captured back into the source: no rollback");
+    if (auto st = traffic_.Check(); !st) blockers.push_back(st.error().message());
+    if (!traffic_.has_proxy() && !ctx_.plan->FindHook("switch_traffic"))
+      warnings.push_back(
+          "neither a proxy (plan proxy:) nor a switch_traffic hook: point the "
+          "applications at the target yourself once the cutover is done");
+    summary_.kind = "cutover";
+    for (const auto& w : warnings) summary_.findings.push_back("warning: " + w);
+    for (const auto& b : blockers) summary_.findings.push_back("blocker: " + b);
+    summary_.steps.push_back(
+        {"preflight",
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+         fmt::format("{} blockers, {} warnings", blockers.size(), warnings.size())});
+    if (!blockers.empty() && !options_.dry_run)
+      return Fail(Error(ErrorCode::kBlocked, "cutover preflight: " + Join(blockers, "; "))
+                      .WithHint("fix each blocker, then run `peerlock cutover` again "
+                                "(`--dry-run` checks without freezing anything)"));
+    return {};
+  }
+
+  Status Begin(const std::string& kind) {
+    PL_ASSIGN(RunRecord run, ctx_.state->StartRun(ctx_.migration, kind, ctx_.source.Redacted(),
+                                                  ctx_.target.Redacted(), Options()));
+    rec_ = CutoverRecord{.migration = ctx_.migration,
+                         .kind = kind,
+                         .step = kind == "cutover" ? "preflight" : kRollbackSteps.front(),
+                         .status = "running",
+                         .active = kind == "cutover" ? "source" : "target",
+                         .run = run.id};
+    rec_->detail["done"] = nlohmann::json::array();
+    rec_->detail["timings"] = nlohmann::json::array();
+    if (!options_.wave.empty()) rec_->detail["wave"] = options_.wave;
+    rec_->detail["max_freeze_ms"] = MaxFreeze().count();
+    if (kind == "cutover" && !summary_.steps.empty())
+      MarkDone("preflight", summary_.steps[0].seconds, summary_.steps[0].note);
+    PL_TRY(Save());
+    return ctx_.state->audit().Append(ctx_.migration, kind + ".start", Options());
+  }
+
+  nlohmann::json Options() const {
+    return {{"max_freeze_ms", MaxFreeze().count()},
+            {"grace_ms", options_.grace.count()},
+            {"wave", options_.wave}};
+  }
+
+  milliseconds MaxFreeze() const {
+    if (rec_ && rec_->detail.contains("max_freeze_ms"))
+      return milliseconds(rec_->detail["max_freeze_ms"].get<int64_t>());
+    if (options_.max_freeze) return *options_.max_freeze;
+    if (auto d = ctx_.plan->objectives.max_downtime_seconds)
+      return milliseconds(static_cast<int64_t>(*d * 1000));
+    return std::chrono::seconds(30);
+  }
+
+  Status Save() { return ctx_.state->SaveCutover(*rec_); }
+
+  bool Done(const std::string& step) const {
+    if (!rec_) return false;
+    for (const auto& d : rec_->detail.value("done", nlohmann::json::array()))
+      if (d == step) return true;
+    return false;
+  }
+
+  void MarkDone(const std::string& step, double seconds, const std::string& note) {
+    rec_->detail["done"].push_back(step);
+    rec_->detail["timings"].push_back({{"step", step}, {"seconds", seconds}, {"note", note}});
+  }
+
+  // Runs `body` as step `name` unless it is recorded as done. Recorded before (so a re-run
+  // knows it was under way) and after (so it is not repeated).
+  Status Step(const std::string& name, const std::function<Result<std::string>()>& body) {
+    if (Done(name)) return {};
+    rec_->step = name;
+    PL_TRY(Save());
+    PL_LOG_INFO("{}: {}", rec_->kind, name);
+    auto start = std::chrono::steady_clock::now();
+    auto note = body();
+    if (!note) return Fail(note.error().Context(rec_->kind + " step " + name));
+    FaultPoint("cutover." + name);  // crash tests: the step ran, its completion not recorded
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    MarkDone(name, seconds, *note);
+    PL_TRY(Save());
+    return ctx_.state->audit().Append(
+        ctx_.migration, rec_->kind + "." + name,
+        {{"seconds", seconds}, {"note", *note}, {"active", rec_->active}});
+  }
+
+  std::map<std::string, std::string> HookEnv(const std::string& phase, Side active) const {
+    return {{"PEERLOCK_MIGRATION", ctx_.migration},
+            {"PEERLOCK_PHASE", phase},
+            {"PEERLOCK_ACTIVE", SideName(active)},
+            {"PEERLOCK_SOURCE_URL", ctx_.source.Redacted()},
+            {"PEERLOCK_TARGET_URL", ctx_.target.Redacted()}};
+  }
+
+  Result<std::string> Hook(const std::string& name, const std::string& phase, Side active) {
+    PL_ASSIGN(HookOutcome outcome, RunHook(*ctx_.plan, name, HookEnv(phase, active)));
+    if (!outcome.ran) return std::string();
+    return fmt::format("hook {} ran in {:.2f}s", name, outcome.seconds);
+  }
+
+  int64_t FreezeDeadline() const {
+    return rec_->detail.value("freeze_started_us", int64_t{0}) + MaxFreeze().count() * 1000;
+  }
+
+  // The cutover's steps from where the record says it is.
+  Result<CutoverSummary> RunCutoverSteps() {
+    summary_.kind = "cutover";
+    const FreezeOptions source_freeze = Freezing(Side::kSource);
+    for (const std::string& step : kCutoverSteps) {
+      if (Done(step)) continue;
+      if (Contains(kFrozenSteps, step) && step != "freeze_source" && FreezeExpired())
+        return Abort(
+            fmt::format("the source stayed frozen longer than --max-freeze ({}) "
+                        "before traffic was switched",
+                        FormatSeconds(MaxFreeze().count() / 1000.0)));
+      Status st;
+      if (step == "freeze_source") {
+        st = Step(step, [&]() -> Result<std::string> {
+          if (!rec_->detail.contains("freeze_started_us")) {
+            rec_->detail["freeze_started_us"] = NowMicros();
+            PL_TRY(Save());
+          }
+          PL_TRY(traffic_.Hold());
+          PL_ASSIGN(FreezeReport report, FreezeSide(ctx_, Side::kSource, source_freeze));
+          PL_TRY(traffic_.Drain());
+          PL_ASSIGN(std::string hook, Hook("freeze_source", "freeze", Side::kSource));
+          return fmt::format("{} sessions ended; {} {}", report.sessions_ended, report.detail,
+                             hook);
+        });
+      } else if (step == "drain") {
+        st = Step(step, [&]() -> Result<std::string> {
+          DeadlineFlag deadline(FreezeDeadline(), ctx_.cancel);
+          EngineContext bounded = ctx_;
+          bounded.cancel = deadline.flag();
+          PL_ASSIGN(std::string position, DrainSync(bounded, scope_.source_tables));
+          rec_->detail["drained_to"] = position;
+          return "drained to " + position;
+        });
+      } else if (step == "verify") {
+        st = Step(step, [&]() -> Result<std::string> {
+          DeadlineFlag deadline(FreezeDeadline(), ctx_.cancel);
+          EngineContext bounded = ctx_;
+          bounded.cancel = deadline.flag();
+          VerifyOptions verify{.workers = ctx_.plan->copy.workers,
+                               .tables = scope_.source_tables,
+                               .chunk_rows = ctx_.plan->copy.chunk_rows};
+          PL_ASSIGN(VerifyResult result, RunVerify(bounded, verify));
+          if (!result.equal) {
+            std::vector<std::string> differ;
+            for (const auto& t : result.tables)
+              if (!t.equal) differ.push_back(t.table);
+            return Fail(Error(ErrorCode::kBlocked,
+                              "the final verify found differences in " + Join(differ, ", ")));
+          }
+          return fmt::format("{} rows equal in {} tables", result.rows_compared,
+                             result.tables.size());
+        });
+      } else if (step == "sequences") {
+        st = Step(step, [&] { return CarrySequences(ctx_); });
+      } else if (step == "reverse_capture") {
+        st = Step(step, [&]() -> Result<std::string> {
+          SyncOptions reverse{.tables = scope_.target_tables};
+          PL_ASSIGN(std::string position, StartSyncWithoutCopy(reverse_->ctx, reverse));
+          rec_->detail["reverse_start"] = position;
+          return "reverse capture starts at " + position;
+        });
+      } else if (step == "thaw_target") {
+        st = Step(step, [&]() -> Result<std::string> {
+          PL_TRY(ThawSide(ctx_, Side::kTarget, Freezing(Side::kTarget)));
+          return std::string("target writable");
+        });
+      } else if (step == "switch_traffic") {
+        st = Step(step, [&]() -> Result<std::string> {
+          PL_ASSIGN(std::string proxy, traffic_.PointTo(Side::kTarget));
+          PL_ASSIGN(std::string hook, Hook("switch_traffic", "switch", Side::kTarget));
+          rec_->active = "target";
+          rec_->detail["switched_us"] = NowMicros();
+          return proxy + (hook.empty() ? "" : "; " + hook);
+        });
+        if (!st && !Done(step)) {
+          // The switch may have half happened: point everything back at the source.
+          return Abort(st.error().message());
+        }
+      } else if (step == "smoke_test") {
+        st = Step(step, [&] { return SmokeTest(); });
+        if (!st) {
+          if (!options_.auto_rollback) return Fail(st.error());
+          return StartRollback(st.error().message(), /*automatic=*/true);
+        }
+      } else if (step == "done") {
+        st = Step(step, [&]() -> Result<std::string> { return FinishForward(); });
+      }
+      if (!st) {
+        if (Contains(kFrozenSteps, step)) return Abort(st.error().message());
+        return Fail(st.error());
+      }
+    }
+    rec_->status = "done";
+    PL_TRY(Save());
+    return Finish("done", "");
+  }
+
+  bool FreezeExpired() const {
+    return rec_->detail.contains("freeze_started_us") && NowMicros() > FreezeDeadline();
+  }
+
+  Result<std::string> SmokeTest() {
+    std::vector<std::string> notes;
+    PL_ASSIGN(std::string hook, Hook("smoke_test", "smoke", Side::kTarget));
+    if (!hook.empty()) notes.push_back(hook);
+    if (!ctx_.plan->objectives.queries.empty()) {
+      PL_ASSIGN(auto target, ctx_.OpenTarget());
+      for (const QueryTarget& q : ctx_.plan->objectives.queries) {
+        auto rows = target->RunReadQuery(q.sql);
+        if (!rows)
+          return Fail(
+              Error(ErrorCode::kBlocked,
+                    "smoke query " + q.name + " failed on the target: " + rows.error().message()));
+      }
+      notes.push_back(fmt::format("{} queries ran", ctx_.plan->objectives.queries.size()));
+    }
+    return notes.empty() ? std::string("no smoke tests in the plan") : Join(notes, "; ");
+  }
+
+  // The source's capture is no longer needed (the reverse one keeps the source current); the
+  // forward sync is marked so that `peerlock sync` refuses to resume it.
+  Result<std::string> FinishForward() {
+    PL_ASSIGN(CaptureSpec spec, SyncCaptureSpec(ctx_, SyncOptions{.tables = scope_.source_tables}));
+    PL_ASSIGN(auto source, ctx_.OpenSource());
+    PL_TRY(source->DropCapture(spec));
+    PL_ASSIGN(auto sync, ctx_.state->LoadSync(ctx_.migration));
+    if (sync) {
+      sync->phase = "cut over";
+      sync->status["phase"] = "cut over";
+      sync->drain_to.clear();
+      PL_TRY(ctx_.state->SaveSync(*sync, /*with_drain=*/true));
+    }
+    return std::string("source capture dropped");
+  }
+
+  // Undoes a cutover whose traffic is (or may be) still on the source.
+  Result<CutoverSummary> Abort(const std::string& reason) {
+    PL_LOG_ERROR("cutover aborted: {}; undoing it", reason);
+    if (!scope_.source_tables.size()) PL_TRY(Prepare());
+    rec_->status = "aborting";
+    rec_->detail["reason"] = reason;
+    PL_TRY(Save());
+    PL_TRY(WithContext(traffic_.PointTo(Side::kSource), "pointing traffic back at the source"));
+    if (rec_->active == "target" || Contains(DoneOrUnderway(), "switch_traffic"))
+      PL_TRY(Hook("rollback", "abort", Side::kSource));
+    PL_TRY(WithContext(DropSync(reverse_->ctx), "dropping the reverse capture"));
+    PL_TRY(ThawSide(ctx_, Side::kSource, Freezing(Side::kSource)));
+    PL_TRY(ctx_.state->RequestDrain(ctx_.migration, ""));
+    rec_->status = "aborted";
+    rec_->active = "source";
+    PL_TRY(Save());
+    PL_TRY(ctx_.state->audit().Append(ctx_.migration, "cutover.aborted", {{"reason", reason}}));
+    summary_.kind = "cutover";
+    return Finish("aborted", reason);
+  }
+
+  std::vector<std::string> DoneOrUnderway() const {
+    std::vector<std::string> steps;
+    for (const auto& d : rec_->detail.value("done", nlohmann::json::array()))
+      steps.push_back(d.get<std::string>());
+    steps.push_back(rec_->step);
+    return steps;
+  }
+
+  Result<CutoverSummary> StartRollback(const std::string& reason, bool automatic) {
+    PL_LOG_WARN("rolling back: {}", reason);
+    nlohmann::json cutover = rec_->detail;
+    const int64_t cutover_run = rec_->run;
+    if (rec_->status == "running")
+      (void)ctx_.state->FinishRun(cutover_run, "rolled back", {{"reason", reason}});
+    PL_TRY(Begin("rollback"));
+    rec_->detail["reason"] = reason;
+    rec_->detail["automatic"] = automatic;
+    rec_->detail["cutover"] = cutover;
+    if (cutover.contains("wave")) rec_->detail["wave"] = cutover["wave"];
+    PL_TRY(Save());
+    return RunRollbackSteps();
+  }
+
+  Result<CutoverSummary> FinishRollback() {
+    PL_LOG_WARN("resuming the rollback interrupted at step {}", rec_->step);
+    PL_TRY(Prepare());
+    return RunRollbackSteps();
+  }
+
+  // Goes back: the target frozen and drained into the source, the forward capture restarted
+  // from this point, the source thawed and the traffic pointed at it.
+  Result<CutoverSummary> RunRollbackSteps() {
+    summary_.kind = "rollback";
+    PL_TRY(Step("freeze_target", [&]() -> Result<std::string> {
+      if (!rec_->detail.contains("freeze_started_us")) {
+        rec_->detail["freeze_started_us"] = NowMicros();
+        PL_TRY(Save());
+      }
+      PL_TRY(traffic_.Hold());
+      PL_ASSIGN(FreezeReport report, FreezeSide(ctx_, Side::kTarget, Freezing(Side::kTarget)));
+      PL_TRY(traffic_.Drain());
+      return fmt::format("{} sessions ended; {}", report.sessions_ended, report.detail);
+    }));
+    PL_TRY(Step("drain_reverse", [&]() -> Result<std::string> {
+      PL_ASSIGN(auto reverse, ctx_.state->LoadSync(reverse_->ctx.migration));
+      if (!reverse) return std::string("no reverse sync (already drained)");
+      PL_ASSIGN(std::string position, DrainSync(reverse_->ctx, scope_.target_tables));
+      return "reverse drained to " + position;
+    }));
+    PL_TRY(Step("sequences_back", [&] { return CarrySequences(reverse_->ctx); }));
+    PL_TRY(Step("restart_forward", [&]() -> Result<std::string> {
+      PL_ASSIGN(std::string position,
+                StartSyncWithoutCopy(ctx_, SyncOptions{.tables = scope_.source_tables}));
+      PL_TRY(DropSync(reverse_->ctx));
+      return "forward capture restarts at " + position;
+    }));
+    PL_TRY(Step("thaw_source", [&]() -> Result<std::string> {
+      PL_TRY(ThawSide(ctx_, Side::kSource, Freezing(Side::kSource)));
+      return std::string("source writable");
+    }));
+    PL_TRY(Step("switch_back", [&]() -> Result<std::string> {
+      PL_ASSIGN(std::string proxy, traffic_.PointTo(Side::kSource));
+      PL_ASSIGN(std::string hook, Hook("rollback", "rollback", Side::kSource));
+      rec_->active = "source";
+      rec_->detail["switched_us"] = NowMicros();
+      return proxy + (hook.empty() ? "" : "; " + hook);
+    }));
+    PL_TRY(
+        Step("done", [] { return std::string("run `peerlock sync` to follow the source again"); }));
+    rec_->status = "done";
+    PL_TRY(Save());
+    const std::string reason = rec_->detail.value("reason", std::string());
+    const bool automatic = rec_->detail.value("automatic", false);
+    return Finish(automatic ? "rolled back" : "done", automatic ? reason : "");
+  }
+
+  Result<CutoverSummary> Finish(const std::string& outcome, const std::string& reason) {
+    summary_.outcome = outcome;
+    summary_.reason = reason;
+    summary_.active = rec_->active;
+    summary_.steps.clear();
+    auto collect = [&](const nlohmann::json& detail) {
+      for (const auto& t : detail.value("timings", nlohmann::json::array()))
+        summary_.steps.push_back(
+            {t.value("step", ""), t.value("seconds", 0.0), t.value("note", "")});
+    };
+    collect(rec_->detail);
+    const int64_t from = rec_->detail.value("freeze_started_us", int64_t{0});
+    const int64_t to = rec_->detail.value("switched_us", int64_t{0});
+    if (from > 0 && to > from) summary_.freeze_seconds = (to - from) / 1e6;
+    nlohmann::json result = CutoverSummaryToJson(summary_);
+    const bool ok = outcome == "done";
+    PL_TRY(ctx_.state->FinishRun(rec_->run, ok ? "succeeded" : outcome, result));
+    PL_TRY(ctx_.state->audit().Append(ctx_.migration, rec_->kind + ".finish",
+                                      {{"outcome", outcome},
+                                       {"reason", reason},
+                                       {"freeze_seconds", result.value("freeze_seconds", 0.0)}}));
+    return summary_;
+  }
+
+  const EngineContext& ctx_;
+  const CutoverOptions& options_;
+  std::optional<CutoverRecord> rec_;
+  CutoverSummary summary_;
+  CutoverScope scope_;
+  std::unique_ptr<Direction> reverse_;
+  Traffic traffic_;
+};
+
+}  // namespace
+
+Result<CutoverSummary> RunCutover(const EngineContext& ctx, const CutoverOptions& options) {
+  Machine machine(ctx, options);
+  return machine.Cutover();
+}
+
+Result<CutoverSummary> RunRollback(const EngineContext& ctx, const CutoverOptions& options) {
+  Machine machine(ctx, options);
+  return machine.Rollback();
+}
+
+Result<nlohmann::json> CutoverStatus(const EngineContext& ctx) {
+  PL_ASSIGN(auto rec, ctx.state->LoadCutover(ctx.migration));
+  if (!rec) return nlohmann::json::object();
+  nlohmann::json out = {{"kind", rec->kind},
+                        {"step", rec->step},
+                        {"status", rec->status},
+                        {"active", rec->active},
+                        {"updated_at", rec->updated_at}};
+  for (const char* key : {"reason", "timings", "drained_to", "reverse_start", "wave"})
+    if (rec->detail.contains(key)) out[key] = rec->detail[key];
+  const int64_t from = rec->detail.value("freeze_started_us", int64_t{0});
+  const int64_t to = rec->detail.value("switched_us", int64_t{0});
+  if (from > 0 && to > from) out["freeze_seconds"] = (to - from) / 1e6;
+  return out;
+}
+
+}  // namespace peerlock

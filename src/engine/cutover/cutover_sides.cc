@@ -1,0 +1,204 @@
+#include "engine/cutover/cutover_sides.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "base/log.h"
+#include "engine/sync/sync_step.h"
+#include "plan/database_address.h"
+#include "proxy/proxy_status.h"
+
+namespace peerlock {
+namespace {
+
+Result<std::unique_ptr<Session>> OpenWritable(const EngineContext& ctx, Side side) {
+  return side == Side::kSource ? ctx.source_connector->Connect(ctx.source, SessionOptions{})
+                               : ctx.OpenTarget();
+}
+
+// Whether the sync recorded in `record` is being run by a live `peerlock sync` process.
+bool SyncProcessRunning(const SyncRecord& record) {
+  if (record.pid <= 0 || record.pid == getpid()) return false;
+  if (record.status.value("phase", std::string()) != "streaming") return false;
+  if (kill(static_cast<pid_t>(record.pid), 0) != 0) return false;
+  // A recycled pid belongs to some other program.
+  std::ifstream cmdline("/proc/" + std::to_string(record.pid) + "/cmdline");
+  std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+  return text.find("peerlock") != std::string::npos;
+}
+
+}  // namespace
+
+const char* SideName(Side side) { return side == Side::kSource ? "source" : "target"; }
+
+Result<CutoverScope> LoadCutoverScope(const EngineContext& ctx, const std::string& wave) {
+  PL_ASSIGN(Inventory inventory, LoadInventory(ctx, /*count_rows=*/false));
+  if (!wave.empty()) {
+    const WaveSpec* spec = ctx.plan->FindWave(wave);
+    if (!spec)
+      return Fail(Error(ErrorCode::kInvalidArgument, "the plan has no wave named " + wave)
+                      .WithHint("`peerlock plan` lists the waves"));
+    PL_TRY(SelectTables(inventory, spec->tables));
+  }
+  CutoverScope scope;
+  for (const TableInventory& t : inventory.tables) {
+    scope.source_tables.push_back(t.table.name);
+    scope.target_tables.push_back(t.mapping.target_table);
+  }
+  return scope;
+}
+
+Result<std::unique_ptr<Direction>> ReverseDirection(const EngineContext& forward,
+                                                    const CutoverScope& scope) {
+  if (!forward.plan->transforms.empty())
+    return Fail(Error(ErrorCode::kUnsupported,
+                      "the plan transforms tables, which cannot be carried back to the source: "
+                      "no reverse capture, so no rollback after cutover")
+                    .WithHint("cut over without transforms, or plan the way back as a copy"));
+  auto dir = std::make_unique<Direction>();
+  dir->plan = *forward.plan;
+  std::swap(dir->plan.source, dir->plan.target);
+  dir->plan.include = scope.target_tables;
+  dir->plan.exclude.clear();
+  dir->plan.waves.clear();
+  EngineContext& ctx = dir->ctx;
+  ctx = forward;
+  ctx.plan = &dir->plan;
+  std::swap(ctx.source, ctx.target);
+  std::swap(ctx.source_connector, ctx.target_connector);
+  ctx.migration = StateStore::MigrationKey(ctx.source.Redacted(), ctx.target.Redacted());
+  return dir;
+}
+
+Result<FreezeReport> FreezeSide(const EngineContext& ctx, Side side, const FreezeOptions& options) {
+  PL_ASSIGN(auto session, OpenWritable(ctx, side));
+  return WithContext(session->Freeze(options), std::string("freezing the ") + SideName(side));
+}
+
+Status ThawSide(const EngineContext& ctx, Side side, const FreezeOptions& options) {
+  PL_ASSIGN(auto session, OpenWritable(ctx, side));
+  return WithContext(session->Thaw(options), std::string("thawing the ") + SideName(side));
+}
+
+Result<bool> SideFrozen(const EngineContext& ctx, Side side, const FreezeOptions& options) {
+  PL_ASSIGN(auto session, OpenWritable(ctx, side));
+  return session->Frozen(options);
+}
+
+Result<std::vector<std::string>> CheckFreezeSide(const EngineContext& ctx, Side side,
+                                                 const FreezeOptions& options) {
+  const Connector* connector = side == Side::kSource ? ctx.source_connector : ctx.target_connector;
+  if (!connector->capabilities().freeze)
+    return std::vector<std::string>{"the " + connector->dialect().name() +
+                                    " connector cannot freeze the " + SideName(side)};
+  PL_ASSIGN(auto session, OpenWritable(ctx, side));
+  return session->CheckFreeze(options);
+}
+
+Result<std::string> DrainSync(const EngineContext& ctx, const std::vector<std::string>& tables) {
+  PL_ASSIGN(auto record, ctx.state->LoadSync(ctx.migration));
+  if (!record)
+    return Fail(Error(ErrorCode::kNotFound, "there is no sync to drain")
+                    .WithHint("run `peerlock sync` until it follows the source, then cut over"));
+  std::string final_position;
+  {
+    PL_ASSIGN(auto source, ctx.OpenSource());
+    PL_ASSIGN(final_position, source->CurrentPosition());
+  }
+  if (SyncProcessRunning(*record) && !final_position.empty()) {
+    PL_LOG_INFO("asking the running sync (pid {}) to drain to {}", record->pid, final_position);
+    PL_TRY(ctx.state->RequestDrain(ctx.migration, final_position));
+    for (;;) {
+      if (ctx.cancel && ctx.cancel->Cancelled())
+        return Fail(Error(ErrorCode::kCancelled, "the sync did not drain in time"));
+      PL_ASSIGN(auto now, ctx.state->LoadSync(ctx.migration));
+      if (now && now->status.value("phase", std::string()) == "stopped") {
+        const std::string because = now->status.value("stopped_because", std::string());
+        PL_TRY(ctx.state->RequestDrain(ctx.migration, ""));
+        if (because == "drained") return now->status.value("position", final_position);
+        break;  // it stopped for another reason: finish here
+      }
+      if (!now || (now->pid == record->pid && kill(static_cast<pid_t>(record->pid), 0) != 0))
+        break;  // it died: finish here
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  PL_TRY(ctx.state->RequestDrain(ctx.migration, ""));
+  PL_LOG_INFO("applying the rest of the sync here, up to {}",
+              final_position.empty() ? "the source's end" : final_position);
+  SyncOptions options{.tables = tables, .until_caught_up = true};
+  PL_ASSIGN(SyncSummary summary, RunSync(ctx, options));
+  if (summary.stopped_because != "caught up")
+    return Fail(Error(ErrorCode::kCancelled,
+                      "the sync stopped before it drained (" + summary.stopped_because + ")"));
+  return summary.position.empty() ? final_position : summary.position;
+}
+
+Result<std::string> CarrySequences(const EngineContext& ctx) {
+  if (ctx.source_connector->dialect().name() != ctx.target_connector->dialect().name())
+    return std::string(
+        "sequences are not carried between dialects: keys written after the "
+        "switch come from the target's own identity columns");
+  PL_ASSIGN(auto source, ctx.OpenSource());
+  PL_ASSIGN(auto sequences, source->Sequences());
+  if (sequences.empty()) return std::string("no sequences");
+  PL_ASSIGN(auto target, ctx.OpenTarget());
+  if (auto st = target->SetSequences(sequences); !st) {
+    if (st.error().code() != ErrorCode::kNotFound)
+      return Fail(st.error().Context("setting sequences"));
+    PL_LOG_WARN("{}", st.error().message());
+    return "set " + std::to_string(sequences.size()) + " sequences; " + st.error().message();
+  }
+  return "set " + std::to_string(sequences.size()) + " sequences";
+}
+
+Result<Traffic> Traffic::ForPlan(const EngineContext& ctx) {
+  Traffic traffic;
+  const ProxySettings& proxy = ctx.plan->proxy;
+  if (!proxy.listen) return traffic;
+  traffic.control_.emplace(proxy.control.empty() ? DefaultControlSocketPath(ctx.state->dir())
+                                                 : proxy.control);
+  if (proxy.backend) {
+    traffic.source_backend_ = *proxy.backend;
+  } else {
+    PL_ASSIGN(traffic.source_backend_, DatabaseAddress(ctx.plan->source, "source"));
+  }
+  PL_ASSIGN(traffic.target_backend_, DatabaseAddress(ctx.plan->target, "target"));
+  return traffic;
+}
+
+Status Traffic::Check() const {
+  if (!control_) return {};
+  auto status = control_->Status();
+  if (!status)
+    return Fail(Error(status.error())
+                    .WithHint("start it with `peerlock proxy --plan FILE` (the plan has proxy:), "
+                              "then cut over"));
+  return {};
+}
+
+Status Traffic::Hold() const {
+  if (!control_) return {};
+  PL_TRY(control_->Hold());
+  return {};
+}
+
+Status Traffic::Drain() const {
+  if (!control_) return {};
+  PL_TRY(control_->Drain());
+  return {};
+}
+
+Result<std::string> Traffic::PointTo(Side side) const {
+  if (!control_) return std::string("no proxy");
+  const HostPort& backend = side == Side::kSource ? source_backend_ : target_backend_;
+  PL_TRY(control_->Switch(backend));
+  PL_TRY(control_->Release());
+  return "proxy forwards to " + backend.ToString();
+}
+
+}  // namespace peerlock
