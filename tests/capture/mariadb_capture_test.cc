@@ -15,6 +15,7 @@
 #include "base/strings.h"
 #include "connector/connector.h"
 #include "connectors/mysql/mysql_connector.h"
+#include "support/status_assertions.h"
 #include "support/test_servers.h"
 
 namespace peerlock {
@@ -22,18 +23,6 @@ namespace {
 
 namespace ts = test_servers;
 using std::chrono::milliseconds;
-
-#define ASSERT_OK(expr)                                                            \
-  do {                                                                             \
-    auto pl_st_ = (expr);                                                          \
-    ASSERT_TRUE(pl_st_.has_value()) << #expr << ": " << pl_st_.error().ToString(); \
-  } while (0)
-
-#define ASSERT_OK_AND_ASSIGN(var, expr)                                   \
-  auto PL_CONCAT(cap_r_, __LINE__) = (expr);                              \
-  ASSERT_TRUE(PL_CONCAT(cap_r_, __LINE__).has_value())                    \
-      << #expr << ": " << PL_CONCAT(cap_r_, __LINE__).error().ToString(); \
-  var = std::move(*PL_CONCAT(cap_r_, __LINE__))
 
 std::string Cell(const ValueView& v) {
   switch (v.kind) {

@@ -16,21 +16,9 @@
 #include "base/strings.h"
 #include "connector/connector.h"
 #include "connectors/sqlite/sqlite_connector.h"
+#include "support/status_assertions.h"
 
 namespace peerlock::sqlite_capture_test {
-
-#define ASSERT_OK(expr)                                                            \
-  do {                                                                             \
-    auto pl_st_ = (expr);                                                          \
-    ASSERT_TRUE(pl_st_.has_value()) << #expr << ": " << pl_st_.error().ToString(); \
-  } while (0)
-
-// Declares `var` from a Result, failing the test on error.
-#define ASSERT_OK_AND_ASSIGN(var, expr)                                   \
-  auto PL_CONCAT(cap_r_, __LINE__) = (expr);                              \
-  ASSERT_TRUE(PL_CONCAT(cap_r_, __LINE__).has_value())                    \
-      << #expr << ": " << PL_CONCAT(cap_r_, __LINE__).error().ToString(); \
-  var = std::move(*PL_CONCAT(cap_r_, __LINE__))
 
 // The application: its own connection, foreign keys on, statements as a user would run them.
 class Writer {
