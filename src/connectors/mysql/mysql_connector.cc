@@ -12,6 +12,7 @@ Capabilities MysqlConnector::capabilities() const {
       .change_capture = true,  // binlog in ROW format (mysql_capture.h)
       .change_apply = true,
       .checksum_pushdown = true,  // ServerDigest, MariaDB <-> MariaDB
+      .freeze = true,             // docs/cutover.md, "Freeze"
       .row_id = false,
       .same_dialect_ddl = true,
   };

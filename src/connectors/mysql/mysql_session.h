@@ -57,6 +57,11 @@ class MysqlSession final : public Session {
   Status ForgetAppliedPosition(const std::string& stream) override;
   Result<std::map<std::string, std::string>> ServerFacts() override;  // mysql_facts.cc
   Result<int64_t> RunReadQuery(const std::string& sql) override;      // mysql_facts.cc
+  // Cutover freeze (mysql_freeze.cc): the server-wide read_only; docs/cutover.md.
+  Result<FreezeReport> Freeze(const FreezeOptions& options) override;
+  Status Thaw(const FreezeOptions& options) override;
+  Result<bool> Frozen(const FreezeOptions& options) override;
+  Result<std::vector<std::string>> CheckFreeze(const FreezeOptions& options) override;
 
   // The binlog position ("file:offset") of the current snapshot, or "" when the server keeps
   // no binary log (or it could not be read). Set by BeginSnapshot.

@@ -27,8 +27,16 @@ std::string PgConnInfo(const Endpoint& endpoint, bool with_password) {
   add("user", endpoint.user());
   add("dbname", endpoint.database());
   if (with_password) add("password", endpoint.password());
-  for (const auto& [k, v] : endpoint.params()) add(k, v);
+  for (const auto& [k, v] : endpoint.params())
+    if (k != "options") add(k, v);
   if (!endpoint.params().count("connect_timeout")) add("connect_timeout", "10");
+  // A frozen database makes new sessions read-only (postgres_freeze.cc); PeerLock's own keep
+  // writing (read-only sessions turn it back on for themselves), and the name tells a freeze
+  // which sessions are PeerLock's.
+  std::string options = "-c default_transaction_read_only=off";
+  if (auto it = endpoint.params().find("options"); it != endpoint.params().end())
+    options = it->second + " " + options;
+  add("options", options);
   add("application_name", "peerlock");
   return info;
 }

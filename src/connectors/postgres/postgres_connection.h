@@ -61,7 +61,9 @@ class PgConnection {
   std::string where_;  // the redacted URL
 };
 
-// libpq connection string for `endpoint` (password included: never print it).
+// libpq connection string for `endpoint` (password included: never print it), as PeerLock
+// connects: application_name=peerlock and default_transaction_read_only off, so PeerLock's
+// sessions write into a database frozen for a cutover (postgres_freeze.cc).
 std::string PgConnInfo(const Endpoint& endpoint, bool with_password);
 
 }  // namespace peerlock

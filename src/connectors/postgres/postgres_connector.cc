@@ -12,6 +12,7 @@ Capabilities PostgresConnector::capabilities() const {
       .change_capture = true,
       .change_apply = true,
       .checksum_pushdown = true,
+      .freeze = true,  // docs/cutover.md, "Freeze"
       .row_id = true,  // ctid, stable within a snapshot
       .same_dialect_ddl = true,
   };

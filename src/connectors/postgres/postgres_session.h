@@ -4,6 +4,7 @@
 // that several sessions can share (ExportSnapshot / JoinSnapshot). Loads use COPY FROM STDIN
 // in one transaction with the chunk's marker row. Not thread-safe: one session per worker.
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
@@ -62,6 +63,12 @@ class PostgresSession final : public Session {
   Result<std::string> DurablePosition(const std::string& stream) override;
   Result<std::map<std::string, std::string>> ServerFacts() override;  // postgres_facts.cc
   Result<int64_t> RunReadQuery(const std::string& sql) override;      // postgres_facts.cc
+  // Cutover freeze (postgres_freeze.cc): the database's default_transaction_read_only, and
+  // the application sessions ended; docs/cutover.md.
+  Result<FreezeReport> Freeze(const FreezeOptions& options) override;
+  Status Thaw(const FreezeOptions& options) override;
+  Result<bool> Frozen(const FreezeOptions& options) override;
+  Result<std::vector<std::string>> CheckFreeze(const FreezeOptions& options) override;
 
  private:
   // What reads and loads need to know about a table, looked up once per session.
@@ -101,6 +108,12 @@ class PostgresSession final : public Session {
                    const std::vector<std::string>& columns, const RowBatch& rows, size_t first,
                    size_t last);
   Status ApplyTableChanges(const TableChanges& changes);
+  // postgres_freeze.cc: the database's own default_transaction_read_only ("" when unset), and
+  // ending the application sessions started before `since` (those in a transaction get until
+  // `deadline` to finish it); returns how many were ended.
+  Result<std::string> ReadOnlySetting();
+  Result<int> EndApplicationSessions(const std::string& since,
+                                     std::chrono::steady_clock::time_point deadline);
 
   std::unique_ptr<PgConnection> conn_;
   Endpoint endpoint_;

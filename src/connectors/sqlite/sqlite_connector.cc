@@ -11,6 +11,7 @@ Capabilities SqliteConnector::capabilities() const {
       .max_writers = 1,        // one writer per file
       .change_capture = true,  // triggers and a changelog (sqlite_capture.h)
       .change_apply = true,
+      .freeze = true,  // docs/cutover.md, "Freeze"
       .row_id = true,
       .same_dialect_ddl = true,
   };

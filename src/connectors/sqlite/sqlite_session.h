@@ -50,6 +50,12 @@ class SqliteSession final : public Session {
   Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
   Status ForgetAppliedPosition(const std::string& stream) override;
   Result<int64_t> RunReadQuery(const std::string& sql) override;  // sqlite_query.cc
+  // Cutover freeze (sqlite_freeze.cc): triggers refusing writes to the tables in scope;
+  // docs/cutover.md.
+  Result<FreezeReport> Freeze(const FreezeOptions& options) override;
+  Status Thaw(const FreezeOptions& options) override;
+  Result<bool> Frozen(const FreezeOptions& options) override;
+  Result<std::vector<std::string>> CheckFreeze(const FreezeOptions& options) override;
 
   // The connection, for the capture and apply code that runs on a session's connection.
   sqlite3* handle() const { return db_; }
@@ -65,6 +71,7 @@ class SqliteSession final : public Session {
   Result<Table> IntrospectTable(const std::string& name, const std::string& sql, bool count_rows);
   Status CountOffTypeValues(Table& table);
   Status EnsureBookkeeping();
+  Result<std::vector<std::string>> FreezeTriggers();  // sqlite_freeze.cc
 
   sqlite3* db_;
   Endpoint endpoint_;  // capture opens connections of its own on the same file
