@@ -5,6 +5,8 @@
 #include "engine/check/plan_version.h"
 #include "engine/report/report_checklist.h"
 #include "engine/report/report_model.h"
+#include "engine/sync/sync_status.h"
+#include "proxy/proxy_status.h"
 
 namespace peerlock {
 namespace {
@@ -66,6 +68,16 @@ Result<json> MigrationStatus(Migration& m) {
     if (!replaced) latest.push_back(entry);
     if (kind == "sync") sync = JsonField(run, "summary");
   }
+  // What runs now, beside the finished runs: the live sync (both directions), the cutover's
+  // state machine and the proxy.
+  PL_ASSIGN(json live_sync, m.SyncStatus());
+  if (!live_sync.empty()) sync = live_sync;
+  json reverse = nullptr;
+  if (auto r = m.ReverseSyncStatus(); r && !r->empty()) reverse = *r;
+  PL_ASSIGN(json cutover, m.CutoverStatus());
+  json proxy = nullptr;
+  if (auto p = ReadProxyStateFile(ProxyStateFilePath(m.state().dir())))
+    proxy = ProxyStatusToJson(*p);
   int done = 0;
   for (const auto& item : JsonArray(model, "checklist"))
     done += JsonBool(item, "done").value_or(false) ? 1 : 0;
@@ -77,7 +89,10 @@ Result<json> MigrationStatus(Migration& m) {
               {"checklist", JsonArray(model, "checklist")},
               {"done", done},
               {"total", JsonArray(model, "checklist").size()},
-              {"sync", sync}};
+              {"sync", sync},
+              {"reverse_sync", reverse},
+              {"cutover", cutover.empty() ? json(nullptr) : cutover},
+              {"proxy", proxy}};
 }
 
 std::string MigrationStatusText(const json& status) {
@@ -96,7 +111,22 @@ std::string MigrationStatusText(const json& status) {
                        JsonBool(item, "done").value_or(false) ? "x" : " ", JsonString(item, "item"),
                        JsonString(item, "evidence"));
   }
-  return out + "\n" + SyncBlockText(JsonField(status, "sync"));
+  const json& sync = JsonField(status, "sync");
+  out += "\n" + (JsonString(sync, "stream").empty() ? SyncBlockText(sync)
+                                                    : "Sync:\n" + SyncStatusText(sync));
+  if (const json& reverse = JsonField(status, "reverse_sync"); reverse.is_object())
+    out += "\nReverse sync (new -> old):\n" + SyncStatusText(reverse);
+  if (const json& c = JsonField(status, "cutover"); c.is_object()) {
+    out += fmt::format("\n{}: {} at step {}; traffic goes to the {}", JsonString(c, "kind"),
+                       JsonString(c, "status"), JsonString(c, "step"), JsonString(c, "active"));
+    if (auto freeze = JsonNumber(c, "freeze_seconds"))
+      out += fmt::format("; measured freeze {:.3f}s", *freeze);
+    if (!JsonString(c, "reason").empty()) out += " (" + JsonString(c, "reason") + ")";
+    out += "\n";
+  }
+  if (const json& p = JsonField(status, "proxy"); p.is_object())
+    if (auto proxy = ProxyStatusFromJson(p)) out += "\nProxy:\n" + ProxyStatusToText(*proxy);
+  return out;
 }
 
 }  // namespace peerlock

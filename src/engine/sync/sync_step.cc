@@ -329,7 +329,9 @@ class Follower {
 
 }  // namespace
 
-Result<SyncSummary> RunSync(const EngineContext& ctx, const SyncOptions& options) {
+namespace {
+
+Result<SyncSummary> FollowSource(const EngineContext& ctx, const SyncOptions& options) {
   auto start = Clock::now();
   SyncSummary summary;
   PL_ASSIGN(SyncScope scope, BuildScope(ctx, options));
@@ -416,6 +418,32 @@ Result<SyncSummary> RunSync(const EngineContext& ctx, const SyncOptions& options
                                    {{"position", summary.position},
                                     {"changes", summary.changes},
                                     {"because", summary.stopped_because}}));
+  return summary;
+}
+
+}  // namespace
+
+// Each sync is a run of kind "sync" too: the evidence `peerlock status` and the report read.
+Result<SyncSummary> RunSync(const EngineContext& ctx, const SyncOptions& options) {
+  PL_ASSIGN(RunRecord run,
+            ctx.state->StartRun(
+                ctx.migration, "sync", ctx.source.Redacted(), ctx.target.Redacted(),
+                {{"tables", options.tables}, {"until_caught_up", options.until_caught_up}}));
+  auto summary = FollowSource(ctx, options);
+  if (!summary) {
+    (void)ctx.state->FinishRun(run.id, "failed", {{"error", summary.error().message()}});
+    return summary;
+  }
+  nlohmann::json detail = {{"copied_rows", summary->copied_rows},
+                           {"txns", summary->txns},
+                           {"changes", summary->changes},
+                           {"position", summary->position},
+                           {"stopped_because", summary->stopped_because},
+                           {"seconds", summary->seconds}};
+  if (auto record = ctx.state->LoadSync(ctx.migration); record && *record)
+    detail["lag_seconds"] =
+        (*record)->status.value("lag", nlohmann::json::object()).value("seconds", 0.0);
+  PL_TRY(ctx.state->FinishRun(run.id, "succeeded", detail));
   return summary;
 }
 
