@@ -6,7 +6,7 @@ JOBS ?= 2
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: deps build demo test test-fast asan bench clean
+.PHONY: deps build demo test test-fast asan bench bench-cutover clean
 
 deps:
 	@scripts/install-deps
@@ -30,6 +30,10 @@ asan: deps
 
 bench: build
 	@bench/sqlite_copy_bench.sh
+
+# PostgreSQL -> PostgreSQL cutover against a scripted native switchover (issue 6); ROWS=5000000
+bench-cutover: build
+	@bench/cutover_bench.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
