@@ -231,7 +231,7 @@ for step in s.get("steps", []):
     note = step.get("note", "").replace("|", "/")
     print(f"| {step['step']} | {step['seconds']:.3f} | {note} |")
 print(f"__freeze={s.get('freeze_seconds', '')}")
-print(f"__outcome={s.get('outcome', '')} {s.get('reason', '')}")
+print(f"__outcome={s.get('outcome', '')}" + (f": {s['reason']}" if s.get("reason") else ""))
 PY
 )
 pl_freeze=$(sed -n 's/^__freeze=//p' <<<"$pl_steps")

@@ -104,7 +104,7 @@ class Machine {
     if (!rec_ || rec_->kind != "cutover" || (rec_->status != "done" && rec_->status != "running"))
       return Fail(Error(ErrorCode::kBlocked, "there is no cutover to roll back")
                       .WithHint("`peerlock cutover --status` shows the last one"));
-    if (rec_->status == "running" && !Done("switch_traffic")) {
+    if (rec_->status == "running" && !Done("switch_traffic") && !SwitchUnderway()) {
       // Traffic never left the source: undoing the cutover is the way back.
       PL_TRY(Prepare());
       return Abort("rollback asked for before traffic was switched");
@@ -284,7 +284,7 @@ class Machine {
     for (const std::string& step : kCutoverSteps) {
       if (Done(step)) continue;
       if (Contains(kFrozenSteps, step) && step != "freeze_source" && FreezeExpired())
-        return Abort(
+        return Undo(
             fmt::format("the source stayed frozen longer than --max-freeze ({}) "
                         "before traffic was switched",
                         FormatSeconds(MaxFreeze().count() / 1000.0)));
@@ -352,10 +352,7 @@ class Machine {
           rec_->detail["switched_us"] = NowMicros();
           return proxy + (hook.empty() ? "" : "; " + hook);
         });
-        if (!st && !Done(step)) {
-          // The switch may have half happened: point everything back at the source.
-          return Abort(st.error().message());
-        }
+        if (!st && !Done(step)) return Undo(st.error().message());
       } else if (step == "smoke_test") {
         st = Step(step, [&] { return SmokeTest(); });
         if (!st) {
@@ -366,7 +363,7 @@ class Machine {
         st = Step(step, [&]() -> Result<std::string> { return FinishForward(); });
       }
       if (!st) {
-        if (Contains(kFrozenSteps, step)) return Abort(st.error().message());
+        if (Contains(kFrozenSteps, step)) return Undo(st.error().message());
         return Fail(st.error());
       }
     }
@@ -413,7 +410,20 @@ class Machine {
     return std::string("source capture dropped");
   }
 
-  // Undoes a cutover whose traffic is (or may be) still on the source.
+  // Whether switch_traffic started without its completion being recorded: the proxy may have
+  // released connections to the target, or the hook moved applications there.
+  bool SwitchUnderway() const { return rec_->step == "switch_traffic" && !Done("switch_traffic"); }
+
+  // Undoes the cutover. Once the switch started, applications may have written on the (thawed)
+  // target and may still hold connections to it: only a rollback (target frozen, its writes
+  // drained into the source) brings those back; an abort would drop them with the reverse
+  // capture and leave both sides writable.
+  Result<CutoverSummary> Undo(const std::string& reason) {
+    if (SwitchUnderway()) return StartRollback(reason, /*automatic=*/true);
+    return Abort(reason);
+  }
+
+  // Undoes a cutover whose traffic is still on the source.
   Result<CutoverSummary> Abort(const std::string& reason) {
     PL_LOG_ERROR("cutover aborted: {}; undoing it", reason);
     if (!scope_.source_tables.size()) PL_TRY(Prepare());
