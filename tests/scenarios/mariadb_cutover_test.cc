@@ -1,0 +1,160 @@
+// `peerlock cutover` and `peerlock rollback` from MariaDB to PostgreSQL, the traffic moved by
+// the plan's hooks (a MySQL client cannot follow a proxy to PostgreSQL): switch_traffic writes
+// "target" into a route file, rollback writes "source", and the application reads the file
+// before each insert. It writes as an account of its own without READ_ONLY ADMIN, so the
+// freeze (read_only) stops it. Every acknowledged commit is found on the target after the
+// cutover and on the source after the rollback.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "scenarios/background_process.h"
+#include "scenarios/cutover_support.h"
+#include "scenarios/pg_support.h"
+#include "scenarios/scenario_support.h"
+
+namespace peerlock::scenario {
+namespace {
+
+using namespace std::chrono_literals;
+namespace ts = test_servers;
+
+constexpr const char* kAppUser = "peerlock_cutover_app";
+constexpr const char* kAppPassword = "app-secret-1";
+
+// The application's route: the route file names the side, each side has its own connection.
+class RoutedClient : public WriterClient {
+ public:
+  RoutedClient(std::string route_file, const std::string& mariadb_database,
+               const std::string& pg_database)
+      : route_file_(std::move(route_file)),
+        source_(kAppUser, kAppPassword, mariadb_database, "source"),
+        target_(PgConninfo(ts::PgPort(), pg_database), /*server_ids=*/false,
+                {{std::to_string(ts::PgPort()), "target"}}) {}
+
+  Attempt Insert(int64_t n, const std::string& payload) override {
+    std::ifstream in(route_file_);
+    std::string route;
+    std::getline(in, route);
+    if (route == "source") return source_.Insert(n, payload);
+    if (route == "target") return target_.Insert(n, payload);
+    return Attempt{.error = "route file says '" + route + "'"};
+  }
+
+ private:
+  std::string route_file_;
+  MariadbClient source_;
+  PgClient target_;
+};
+
+class MariadbCutover : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mariadb_db_ = ts::TestDatabaseName().substr(0, 50) + "_src";
+    source_url_ = ts::CreateMariadbDatabase(mariadb_db_);
+    pg_db_ = pg::DbName("tgt");
+    target_ = ts::CreatePgDatabase(pg_db_);
+    Mariadb(fmt::format(
+        "CREATE TABLE items (id BIGINT PRIMARY KEY, payload VARCHAR(100) NOT NULL);"
+        "INSERT INTO items SELECT seq, CONCAT('seed-', seq) FROM seq_1000001_to_1000050;"
+        "DROP USER IF EXISTS '{0}'@'%'; CREATE USER '{0}'@'%' IDENTIFIED BY '{1}';"
+        "GRANT SELECT, INSERT ON `{2}`.* TO '{0}'@'%';",
+        kAppUser, kAppPassword, mariadb_db_));
+    route_ = ws_.File("route");
+    WriteFile(route_, "source");
+    WriteFile(ws_.plan(),
+              "source: {url: \"" + source_url_ + "\", password_env: " +
+                  ts::MariadbPasswordEnvName() + "}\ntarget: " + pg::EndpointYaml(target_) +
+                  "\nhooks:\n"
+                  "  switch_traffic: \"printf target > route.tmp && mv route.tmp route\"\n"
+                  "  rollback: \"printf source > route.tmp && mv route.tmp route\"\n");
+  }
+  void TearDown() override {
+    // read_only is server-wide: never leave the shared server frozen.
+    ts::RunMariadb(mariadb_db_, fmt::format("SET GLOBAL read_only = OFF; DROP USER IF EXISTS "
+                                            "'{}'@'%'",
+                                            kAppUser));
+    ws_.Run("sync", {"--drop"});
+    ts::RunPsql(ts::PgAdminUrl(),
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                "WHERE database = '" +
+                    pg_db_ + "' AND NOT active");
+  }
+
+  void Mariadb(const std::string& sql) {
+    ts::CommandResult r = ts::RunMariadb(mariadb_db_, sql);
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  }
+
+  std::unique_ptr<AckedWriter> StartWriter(const std::string& tag, int64_t first) {
+    return std::make_unique<AckedWriter>(
+        tag, std::make_unique<RoutedClient>(route_, mariadb_db_, pg_db_), first);
+  }
+
+  pg::Workspace ws_;
+  std::string mariadb_db_, source_url_, pg_db_, target_, route_;
+};
+
+TEST_F(MariadbCutover, HooksMoveTheApplicationAndBackWithoutLosingAnAcknowledgedWrite) {
+  BackgroundProcess sync({PEERLOCK_BINARY, "sync", "--plan", ws_.plan(), "--state", ws_.state()},
+                         ws_.File("sync.log"));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        RunResult s = ws_.Run("sync", {"--status", "--json"});
+        return s.out.find("\"phase\": \"streaming\"") != std::string::npos || !sync.running();
+      },
+      120s));
+  ASSERT_TRUE(sync.running()) << sync.Log();
+
+  auto writer = StartWriter("w1", 1);
+  ASSERT_TRUE(WaitUntil([&] { return writer->Acked("source") >= 30; }, 60s)) << writer->Errors();
+  RunResult cutover = ws_.Run("cutover", {"--max-freeze", "20s"});
+  ASSERT_EQ(cutover.exit_code, 0) << cutover.Describe() << sync.Log();
+  EXPECT_NE(cutover.out.find("measured freeze"), std::string::npos) << cutover.Describe();
+  std::cout << "MariaDB->PG with hooks under load, cutover "
+            << cutover.out.substr(cutover.out.find("measured freeze")) << "\n";
+  EXPECT_EQ(ReadFile(route_), "target");
+  ASSERT_TRUE(WaitUntil([&] { return writer->Acked("target") >= 30; }, 60s)) << writer->Errors();
+  writer->Stop();
+  EXPECT_EQ(writer->duplicate_keys(), 0) << writer->Errors();
+  EXPECT_EQ(sync.Wait(60s), 0) << sync.Log();
+  const std::vector<Ack> first = writer->acks();
+  EXPECT_EQ(MissingAcks(first, ParseRows(pg::Psql(target_,
+                                                  "SELECT id || ' ' || payload FROM "
+                                                  "items"),
+                                         ' ')),
+            "");
+
+  RunResult reverse = ws_.Run("sync", {"--reverse", "--until-caught-up"});
+  ASSERT_EQ(reverse.exit_code, 0) << reverse.Describe();
+  RunResult verify = ws_.Run("verify");
+  EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
+  EXPECT_NE(verify.out.find("EQUAL"), std::string::npos) << verify.Describe();
+
+  auto second = StartWriter("w2", 1000000);
+  ASSERT_TRUE(WaitUntil([&] { return second->Acked("target") >= 20; }, 60s)) << second->Errors();
+  RunResult rollback = ws_.Run("rollback", {"--grace", "1s"});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.Describe();
+  EXPECT_EQ(ReadFile(route_), "source");
+  ASSERT_TRUE(WaitUntil([&] { return second->Acked("source") >= 20; }, 60s)) << second->Errors();
+  second->Stop();
+  std::vector<Ack> all = first;
+  for (const Ack& a : second->acks()) all.push_back(a);
+  ts::CommandResult rows = ts::RunMariadb(mariadb_db_, "SELECT id, payload FROM items");
+  ASSERT_EQ(rows.exit_code, 0) << rows.Describe();
+  EXPECT_EQ(MissingAcks(all, ParseRows(rows.out, '\t')), "");
+
+  // The source takes the application's writes again; the target refuses them.
+  MariadbClient app(kAppUser, kAppPassword, mariadb_db_, "source");
+  Attempt probe = app.Insert(5000000, "probe");
+  EXPECT_TRUE(probe.acked) << probe.error;
+  ts::CommandResult refused =
+      ts::RunPsql(target_, "INSERT INTO items (id, payload) VALUES (5000001, 'probe')");
+  EXPECT_NE(refused.err.find("read-only transaction"), std::string::npos) << refused.Describe();
+}
+
+}  // namespace
+}  // namespace peerlock::scenario
