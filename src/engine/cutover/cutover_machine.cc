@@ -128,6 +128,10 @@ class Machine {
     PL_ASSIGN(scope_, LoadCutoverScope(ctx_, wave));
     PL_ASSIGN(reverse_, ReverseDirection(ctx_, scope_));
     PL_ASSIGN(traffic_, Traffic::ForPlan(ctx_));
+    // Read both schemas now, not while a side is frozen and the applications wait.
+    PL_ASSIGN(forward_spec_, SyncCaptureSpec(ctx_, SyncOptions{.tables = scope_.source_tables}));
+    PL_ASSIGN(reverse_spec_,
+              SyncCaptureSpec(reverse_->ctx, SyncOptions{.tables = scope_.target_tables}));
     return {};
   }
 
@@ -140,8 +144,8 @@ class Machine {
   Status Preflight() {
     auto start = std::chrono::steady_clock::now();
     std::vector<std::string> blockers, warnings;
-    auto prepared = Prepare();
-    if (!prepared) return Fail(prepared.error().Context("cutover preflight"));
+    // Without a sync (or its copy) the scope cannot be read yet: a blocker among the others.
+    if (auto prepared = Prepare(); !prepared) blockers.push_back(prepared.error().message());
     PL_ASSIGN(auto sync, ctx_.state->LoadSync(ctx_.migration));
     if (!sync) {
       blockers.push_back("no sync for this migration: run `peerlock sync` first");
@@ -169,6 +173,10 @@ class Machine {
       }
       for (const auto& f : *findings) warnings.push_back(std::string(SideName(side)) + ": " + f);
     }
+    if (!scope_.unsynced.empty())
+      warnings.push_back("the sync does not follow " + Join(scope_.unsynced, ", ") +
+                         ": the cutover does not carry their changes (copy them, or add a "
+                         "primary key and sync them)");
     if (!ctx_.target_connector->capabilities().change_capture ||
         !ctx_.source_connector->capabilities().change_apply)
       blockers.push_back("the target cannot be captured back into the source: no rollback");
@@ -334,8 +342,7 @@ class Machine {
         st = Step(step, [&] { return CarrySequences(ctx_); });
       } else if (step == "reverse_capture") {
         st = Step(step, [&]() -> Result<std::string> {
-          SyncOptions reverse{.tables = scope_.target_tables};
-          PL_ASSIGN(std::string position, StartSyncWithoutCopy(reverse_->ctx, reverse));
+          PL_ASSIGN(std::string position, StartSyncWithoutCopy(reverse_->ctx, reverse_spec_));
           rec_->detail["reverse_start"] = position;
           return "reverse capture starts at " + position;
         });
@@ -397,9 +404,8 @@ class Machine {
   // The source's capture is no longer needed (the reverse one keeps the source current); the
   // forward sync is marked so that `peerlock sync` refuses to resume it.
   Result<std::string> FinishForward() {
-    PL_ASSIGN(CaptureSpec spec, SyncCaptureSpec(ctx_, SyncOptions{.tables = scope_.source_tables}));
     PL_ASSIGN(auto source, ctx_.OpenSource());
-    PL_TRY(source->DropCapture(spec));
+    PL_TRY(source->DropCapture(forward_spec_));
     PL_ASSIGN(auto sync, ctx_.state->LoadSync(ctx_.migration));
     if (sync) {
       sync->phase = "cut over";
@@ -433,7 +439,7 @@ class Machine {
     PL_TRY(WithContext(traffic_.PointTo(Side::kSource), "pointing traffic back at the source"));
     if (rec_->active == "target" || Contains(DoneOrUnderway(), "switch_traffic"))
       PL_TRY(Hook("rollback", "abort", Side::kSource));
-    PL_TRY(WithContext(DropSync(reverse_->ctx), "dropping the reverse capture"));
+    PL_TRY(WithContext(DropSync(reverse_->ctx, reverse_spec_), "dropping the reverse capture"));
     PL_TRY(ThawSide(ctx_, Side::kSource, Freezing(Side::kSource)));
     PL_TRY(ctx_.state->RequestDrain(ctx_.migration, ""));
     rec_->status = "aborted";
@@ -495,9 +501,8 @@ class Machine {
     }));
     PL_TRY(Step("sequences_back", [&] { return CarrySequences(reverse_->ctx); }));
     PL_TRY(Step("restart_forward", [&]() -> Result<std::string> {
-      PL_ASSIGN(std::string position,
-                StartSyncWithoutCopy(ctx_, SyncOptions{.tables = scope_.source_tables}));
-      PL_TRY(DropSync(reverse_->ctx));
+      PL_ASSIGN(std::string position, StartSyncWithoutCopy(ctx_, forward_spec_));
+      PL_TRY(DropSync(reverse_->ctx, reverse_spec_));
       return "forward capture restarts at " + position;
     }));
     PL_TRY(Step("thaw_source", [&]() -> Result<std::string> {
@@ -551,6 +556,7 @@ class Machine {
   CutoverScope scope_;
   std::unique_ptr<Direction> reverse_;
   Traffic traffic_;
+  CaptureSpec forward_spec_, reverse_spec_;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -37,14 +38,25 @@ const char* SideName(Side side) { return side == Side::kSource ? "source" : "tar
 
 Result<CutoverScope> LoadCutoverScope(const EngineContext& ctx, const std::string& wave) {
   PL_ASSIGN(Inventory inventory, LoadInventory(ctx, /*count_rows=*/false));
+  std::vector<std::string> all;
+  for (const TableInventory& t : inventory.tables) all.push_back(t.table.name);
+  PL_ASSIGN(auto sync, ctx.state->LoadSync(ctx.migration));
+  std::vector<std::string> synced;
+  if (sync && sync->status.contains("scope") && sync->status["scope"].is_array())
+    synced = sync->status["scope"].get<std::vector<std::string>>();
   if (!wave.empty()) {
     const WaveSpec* spec = ctx.plan->FindWave(wave);
     if (!spec)
       return Fail(Error(ErrorCode::kInvalidArgument, "the plan has no wave named " + wave)
                       .WithHint("`peerlock plan` lists the waves"));
     PL_TRY(SelectTables(inventory, spec->tables));
+  } else if (!synced.empty()) {
+    PL_TRY(SelectTables(inventory, synced));
   }
   CutoverScope scope;
+  for (const auto& name : all)
+    if (!synced.empty() && std::find(synced.begin(), synced.end(), name) == synced.end())
+      scope.unsynced.push_back(name);
   for (const TableInventory& t : inventory.tables) {
     scope.source_tables.push_back(t.table.name);
     scope.target_tables.push_back(t.mapping.target_table);

@@ -17,10 +17,13 @@ namespace peerlock {
 enum class Side { kSource, kTarget };
 const char* SideName(Side side);  // "source", "target"
 
-// The tables a cutover moves: source names and the target's names for them.
+// The tables a cutover moves: the wave's, else those the sync follows; source names and the
+// target's names for them. `unsynced`: tables of the plan the sync does not follow (their
+// changes are not carried: the preflight warns).
 struct CutoverScope {
   std::vector<std::string> source_tables;
   std::vector<std::string> target_tables;
+  std::vector<std::string> unsynced;
 };
 Result<CutoverScope> LoadCutoverScope(const EngineContext& ctx, const std::string& wave);
 

@@ -52,6 +52,13 @@ std::optional<int64_t> ParseStopTime(const std::string& text) {
   return static_cast<int64_t>(timegm(&tm)) * 1000000;
 }
 
+// The source tables a sync follows, as its record keeps them (what a cutover moves).
+std::vector<std::string> ScopeNames(const CaptureSpec& spec) {
+  std::vector<std::string> names;
+  for (const auto& t : spec.tables) names.push_back(t.table);
+  return names;
+}
+
 // Everything a sync of this migration captures, and how each table lands.
 struct SyncScope {
   Inventory inventory;
@@ -301,7 +308,8 @@ class Follower {
                       {"max_retained_bytes", limit},
                       {"caught_up", caught_up_},
                       {"tables", tables},
-                      {"copy_started_at", record_.status.value("copy_started_at", std::string())}};
+                      {"copy_started_at", record_.status.value("copy_started_at", std::string())},
+                      {"scope", ScopeNames(scope_.spec)}};
     window_changes_ = 0;
     record_.phase = "streaming";
     PL_TRY(ctx_.state->SaveSync(record_));
@@ -331,11 +339,16 @@ class Follower {
 
 namespace {
 
-Result<SyncSummary> FollowSource(const EngineContext& ctx, const SyncOptions& options) {
+Result<SyncSummary> FollowSource(const EngineContext& ctx, const SyncOptions& asked) {
   auto start = Clock::now();
   SyncSummary summary;
-  PL_ASSIGN(SyncScope scope, BuildScope(ctx, options));
   PL_ASSIGN(auto stored, ctx.state->LoadSync(ctx.migration));
+  // A sync resumes with the tables it started with unless told otherwise.
+  SyncOptions options = asked;
+  if (options.tables.empty() && stored && stored->status.contains("scope") &&
+      stored->status["scope"].is_array())
+    options.tables = stored->status["scope"].get<std::vector<std::string>>();
+  PL_ASSIGN(SyncScope scope, BuildScope(ctx, options));
   SyncRecord record = stored.value_or(SyncRecord{.migration = ctx.migration});
   record.stream = scope.spec.name;
   if (record.phase == "cut over")
@@ -350,7 +363,8 @@ Result<SyncSummary> FollowSource(const EngineContext& ctx, const SyncOptions& op
     if (!stored) {
       record.start_position = capture->position();
       record.phase = "copying";
-      record.status = {{"phase", "copying"}, {"copy_started_at", NowUtc()}};
+      record.status = {
+          {"phase", "copying"}, {"copy_started_at", NowUtc()}, {"scope", ScopeNames(scope.spec)}};
       PL_TRY(ctx.state->SaveSync(record));
       PL_TRY(ctx.state->audit().Append(ctx.migration, "sync.start",
                                        {{"stream", record.stream},
@@ -465,27 +479,28 @@ Result<CaptureSpec> SyncCaptureSpec(const EngineContext& ctx, const SyncOptions&
   return scope.spec;
 }
 
-Result<std::string> StartSyncWithoutCopy(const EngineContext& ctx, const SyncOptions& options) {
-  PL_ASSIGN(SyncScope scope, BuildScope(ctx, options));
+Result<std::string> StartSyncWithoutCopy(const EngineContext& ctx, const CaptureSpec& spec) {
   PL_ASSIGN(auto source, ctx.OpenSource());
   // A capture left from an earlier stretch holds a position from before the two sides were
   // made equal: start over from now.
-  PL_TRY(source->DropCapture(scope.spec));
-  PL_ASSIGN(auto capture, source->StartCapture(scope.spec));
+  PL_TRY(source->DropCapture(spec));
+  PL_ASSIGN(auto capture, source->StartCapture(spec));
   const std::string position = capture->position();
   PL_TRY(capture->ReleaseSnapshot());
   PL_ASSIGN(auto target, ctx.OpenTarget());
-  PL_TRY(target->ForgetAppliedPosition(scope.spec.name));
-  SyncRecord record{.migration = ctx.migration,
-                    .stream = scope.spec.name,
-                    .start_position = position,
-                    .phase = "streaming",
-                    .status = {{"phase", "streaming"}, {"start_position", position}}};
+  PL_TRY(target->ForgetAppliedPosition(spec.name));
+  SyncRecord record{
+      .migration = ctx.migration,
+      .stream = spec.name,
+      .start_position = position,
+      .phase = "streaming",
+      .status = {
+          {"phase", "streaming"}, {"start_position", position}, {"scope", ScopeNames(spec)}}};
   PL_TRY(ctx.state->SaveSync(record, /*with_drain=*/true));
   PL_TRY(ctx.state->audit().Append(ctx.migration, "sync.start",
                                    {{"stream", record.stream},
                                     {"position", position},
-                                    {"tables", scope.spec.tables.size()},
+                                    {"tables", spec.tables.size()},
                                     {"copy", false}}));
   return position;
 }
@@ -499,6 +514,10 @@ Status DropSync(const EngineContext& ctx) {
     spec.tables.push_back(CaptureTable{.table = t.table.name,
                                        .columns = t.mapping.source_columns,
                                        .key = t.mapping.source_key.columns});
+  return DropSync(ctx, spec);
+}
+
+Status DropSync(const EngineContext& ctx, const CaptureSpec& spec) {
   PL_ASSIGN(auto source, ctx.OpenSource());
   PL_TRY(source->DropCapture(spec));
   if (auto target = ctx.OpenTarget()) PL_TRY((*target)->ForgetAppliedPosition(spec.name));

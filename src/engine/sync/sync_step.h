@@ -44,7 +44,8 @@ Result<nlohmann::json> SyncStatus(const EngineContext& ctx);
 // copying: for a source and target known to be equal (both frozen, just verified), as cutover
 // (the reverse direction) and rollback (the forward one again) need. Replaces whatever capture
 // and sync state the migration had. Returns the start position.
-Result<std::string> StartSyncWithoutCopy(const EngineContext& ctx, const SyncOptions& options);
+// `spec` comes from SyncCaptureSpec, computed ahead (a cutover does so before it freezes).
+Result<std::string> StartSyncWithoutCopy(const EngineContext& ctx, const CaptureSpec& spec);
 
 // The capture a sync of `options.tables` uses (name and tables), without touching a server
 // beyond introspection.
@@ -53,5 +54,7 @@ Result<CaptureSpec> SyncCaptureSpec(const EngineContext& ctx, const SyncOptions&
 // Removes the capture from the source (slot, publication, triggers), the applied position
 // from the target and the sync's state: the next sync starts with a fresh copy.
 Status DropSync(const EngineContext& ctx);
+// The same for the capture `spec` (SyncCaptureSpec), without reading the schema again.
+Status DropSync(const EngineContext& ctx, const CaptureSpec& spec);
 
 }  // namespace peerlock
