@@ -56,16 +56,19 @@ class DeadlineFlag {
   std::thread watcher_;
 };
 
+// The reverse capture starts before the freeze, so creating it (a replication slot waits for
+// running transactions) costs the applications nothing. What it captures until the switch is
+// the forward sync's own apply: replayed into the source in commit order, it converges on the
+// target's final state, which equals the source's.
 const std::vector<std::string> kCutoverSteps = {
-    "preflight",       "freeze_source", "drain",          "verify",     "sequences",
-    "reverse_capture", "thaw_target",   "switch_traffic", "smoke_test", "done"};
+    "preflight", "reverse_capture", "freeze_source",  "drain",      "verify",
+    "sequences", "thaw_target",     "switch_traffic", "smoke_test", "done"};
 const std::vector<std::string> kRollbackSteps = {
     "freeze_target", "drain_reverse", "sequences_back", "restart_forward", "thaw_source",
     "switch_back",   "done"};
 // The steps during which the source is frozen and applications wait: bounded by max_freeze.
-const std::vector<std::string> kFrozenSteps = {"freeze_source", "drain",           "verify",
-                                               "sequences",     "reverse_capture", "thaw_target",
-                                               "switch_traffic"};
+const std::vector<std::string> kFrozenSteps = {"freeze_source", "drain",       "verify",
+                                               "sequences",     "thaw_target", "switch_traffic"};
 
 bool Contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
@@ -348,8 +351,14 @@ class Machine {
         });
       } else if (step == "thaw_target") {
         st = Step(step, [&]() -> Result<std::string> {
+          PL_ASSIGN(bool was_frozen, SideFrozen(ctx_, Side::kTarget, Freezing(Side::kTarget)));
+          if (was_frozen) {
+            // An abort must leave it as it found it: frozen, since an earlier rollback.
+            rec_->detail["target_was_frozen"] = true;
+            PL_TRY(Save());
+          }
           PL_TRY(ThawSide(ctx_, Side::kTarget, Freezing(Side::kTarget)));
-          return std::string("target writable");
+          return std::string(was_frozen ? "target writable again" : "target writable");
         });
       } else if (step == "switch_traffic") {
         st = Step(step, [&]() -> Result<std::string> {
@@ -440,6 +449,8 @@ class Machine {
     if (rec_->active == "target" || Contains(DoneOrUnderway(), "switch_traffic"))
       PL_TRY(Hook("rollback", "abort", Side::kSource));
     PL_TRY(WithContext(DropSync(reverse_->ctx, reverse_spec_), "dropping the reverse capture"));
+    if (rec_->detail.value("target_was_frozen", false))
+      PL_TRY(FreezeSide(ctx_, Side::kTarget, Freezing(Side::kTarget)));
     PL_TRY(ThawSide(ctx_, Side::kSource, Freezing(Side::kSource)));
     PL_TRY(ctx_.state->RequestDrain(ctx_.migration, ""));
     rec_->status = "aborted";

@@ -5,7 +5,7 @@
 // after a crash (kill -9 at any instant) finishes the cutover or undoes it: never both
 // databases writable, never neither.
 //
-//   cutover:  preflight -> freeze_source -> drain -> verify -> sequences -> reverse_capture
+//   cutover:  preflight -> reverse_capture -> freeze_source -> drain -> verify -> sequences
 //             -> thaw_target -> switch_traffic -> smoke_test -> done
 //   rollback: freeze_target -> drain_reverse -> sequences_back -> restart_forward
 //             -> thaw_source -> switch_back -> done
