@@ -5,9 +5,11 @@
 namespace peerlock {
 
 Result<HostPort> DatabaseAddress(const EndpointSpec& spec, const std::string& role) {
-  const std::string hint = "give the address with proxy.backend in the plan (or --backend)";
+  const std::string hint = "give the backend with --backend HOST:PORT or proxy.backend in the plan";
   if (spec.url.empty())
-    return Fail(Error(ErrorCode::kInvalidArgument, "the plan has no " + role).WithHint(hint));
+    return Fail(Error(ErrorCode::kInvalidArgument,
+                      "the proxy has no backend: the plan has no " + role + " URL")
+                    .WithHint(hint));
   PL_ASSIGN(Endpoint endpoint, WithContext(Endpoint::Parse(spec.url), role + " URL"));
   int port = endpoint.port();
   const std::string& scheme = endpoint.scheme();
