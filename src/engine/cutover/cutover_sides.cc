@@ -21,11 +21,20 @@ Result<std::unique_ptr<Session>> OpenWritable(const EngineContext& ctx, Side sid
                                : ctx.OpenTarget();
 }
 
+// Alive and not a zombie (an exited child its parent has not reaped yet).
+bool ProcessAlive(int64_t pid) {
+  if (kill(static_cast<pid_t>(pid), 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const size_t paren = text.rfind(')');
+  return paren == std::string::npos || paren + 2 >= text.size() || text[paren + 2] != 'Z';
+}
+
 // Whether the sync recorded in `record` is being run by a live `peerlock sync` process.
 bool SyncProcessRunning(const SyncRecord& record) {
   if (record.pid <= 0 || record.pid == getpid()) return false;
   if (record.status.value("phase", std::string()) != "streaming") return false;
-  if (kill(static_cast<pid_t>(record.pid), 0) != 0) return false;
+  if (!ProcessAlive(record.pid)) return false;
   // A recycled pid belongs to some other program.
   std::ifstream cmdline("/proc/" + std::to_string(record.pid) + "/cmdline");
   std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
@@ -134,12 +143,25 @@ Result<std::string> DrainSync(const EngineContext& ctx, const std::vector<std::s
         if (because == "drained") return now->status.value("position", final_position);
         break;  // it stopped for another reason: finish here
       }
-      if (!now || (now->pid == record->pid && kill(static_cast<pid_t>(record->pid), 0) != 0))
+      if (!now || (now->pid == record->pid && !ProcessAlive(record->pid)))
         break;  // it died: finish here
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
   PL_TRY(ctx.state->RequestDrain(ctx.migration, ""));
+  // Two appliers must never run at once (the older one could overwrite newer rows): a sync
+  // still running (it could not be given a position) is stopped first.
+  PL_ASSIGN(auto latest, ctx.state->LoadSync(ctx.migration));
+  if (latest && SyncProcessRunning(*latest)) {
+    const int64_t pid = latest->pid;
+    PL_LOG_INFO("stopping the running sync (pid {})", pid);
+    kill(static_cast<pid_t>(pid), SIGTERM);
+    while (ProcessAlive(pid)) {
+      if (ctx.cancel && ctx.cancel->Cancelled())
+        return Fail(Error(ErrorCode::kCancelled, "the running sync did not stop in time"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
   PL_LOG_INFO("applying the rest of the sync here, up to {}",
               final_position.empty() ? "the source's end" : final_position);
   SyncOptions options{.tables = tables, .until_caught_up = true};
