@@ -70,6 +70,14 @@ const std::vector<std::string> kRollbackSteps = {
 const std::vector<std::string> kFrozenSteps = {"freeze_source", "drain",       "verify",
                                                "sequences",     "thaw_target", "switch_traffic"};
 
+// First write refused (the freeze began) to traffic on the other side; nullopt until both.
+std::optional<double> MeasuredFreeze(const nlohmann::json& detail) {
+  const int64_t from = detail.value("freeze_started_us", int64_t{0});
+  const int64_t to = detail.value("switched_us", int64_t{0});
+  if (from > 0 && to > from) return (to - from) / 1e6;
+  return std::nullopt;
+}
+
 bool Contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
@@ -446,8 +454,6 @@ class Machine {
     rec_->detail["reason"] = reason;
     PL_TRY(Save());
     PL_TRY(WithContext(traffic_.PointTo(Side::kSource), "pointing traffic back at the source"));
-    if (rec_->active == "target" || Contains(DoneOrUnderway(), "switch_traffic"))
-      PL_TRY(Hook("rollback", "abort", Side::kSource));
     PL_TRY(WithContext(DropSync(reverse_->ctx, reverse_spec_), "dropping the reverse capture"));
     if (rec_->detail.value("target_was_frozen", false))
       PL_TRY(FreezeSide(ctx_, Side::kTarget, Freezing(Side::kTarget)));
@@ -459,14 +465,6 @@ class Machine {
     PL_TRY(ctx_.state->audit().Append(ctx_.migration, "cutover.aborted", {{"reason", reason}}));
     summary_.kind = "cutover";
     return Finish("aborted", reason);
-  }
-
-  std::vector<std::string> DoneOrUnderway() const {
-    std::vector<std::string> steps;
-    for (const auto& d : rec_->detail.value("done", nlohmann::json::array()))
-      steps.push_back(d.get<std::string>());
-    steps.push_back(rec_->step);
-    return steps;
   }
 
   Result<CutoverSummary> StartRollback(const std::string& reason, bool automatic) {
@@ -547,9 +545,7 @@ class Machine {
             {t.value("step", ""), t.value("seconds", 0.0), t.value("note", "")});
     };
     collect(rec_->detail);
-    const int64_t from = rec_->detail.value("freeze_started_us", int64_t{0});
-    const int64_t to = rec_->detail.value("switched_us", int64_t{0});
-    if (from > 0 && to > from) summary_.freeze_seconds = (to - from) / 1e6;
+    summary_.freeze_seconds = MeasuredFreeze(rec_->detail);
     nlohmann::json result = CutoverSummaryToJson(summary_);
     const bool ok = outcome == "done";
     PL_TRY(ctx_.state->FinishRun(rec_->run, ok ? "succeeded" : outcome, result));
@@ -592,9 +588,7 @@ Result<nlohmann::json> CutoverStatus(const EngineContext& ctx) {
                         {"updated_at", rec->updated_at}};
   for (const char* key : {"reason", "timings", "drained_to", "reverse_start", "wave"})
     if (rec->detail.contains(key)) out[key] = rec->detail[key];
-  const int64_t from = rec->detail.value("freeze_started_us", int64_t{0});
-  const int64_t to = rec->detail.value("switched_us", int64_t{0});
-  if (from > 0 && to > from) out["freeze_seconds"] = (to - from) / 1e6;
+  if (auto freeze = MeasuredFreeze(rec->detail)) out["freeze_seconds"] = *freeze;
   return out;
 }
 
