@@ -30,6 +30,8 @@ CutoverCommands AddCutoverCommands(CLI::App& app, CutoverCommandOptions& o,
   cmds.cutover->add_option("--wave", o.cutover.wave, "cut over this wave's tables");
   cmds.cutover->add_flag("--no-auto-rollback", o.no_auto_rollback,
                          "stop instead of rolling back when a smoke test fails");
+  cmds.rollback->add_flag("--force", o.cutover.force,
+                          "roll back even after the plan's rollback.within window has passed");
   return cmds;
 }
 

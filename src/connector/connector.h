@@ -72,7 +72,8 @@ struct ReadSpec {
   std::vector<std::string> columns;  // in output order
   KeySpec key;
   KeyRange range;
-  std::string where;  // native predicate from the plan's row filter, or empty
+  std::vector<KeyTuple> keys;  // when not empty: only the rows with these keys (within range)
+  std::string where;           // native predicate from the plan's row filter, or empty
   bool order_by_key = false;
   bool random_order = false;  // for sampling
   int64_t limit = -1;

@@ -114,4 +114,16 @@ Result<KeyRange> DecodeKeyRange(const std::string& text) {
   return range;
 }
 
+Result<std::string> KeyInList(const std::string& lhs, const std::vector<KeyTuple>& keys,
+                              size_t width,
+                              const std::function<std::string(const KeyTuple&)>& literal,
+                              const std::string& table) {
+  std::vector<std::string> list;
+  for (const auto& k : keys) {
+    if (k.size() != width) return Fail(ErrorCode::kInternal, "key of wrong width for " + table);
+    list.push_back(literal(k));
+  }
+  return lhs + " IN (" + Join(list, ", ") + ")";
+}
+
 }  // namespace peerlock

@@ -3,6 +3,7 @@
 // key (its primary key, or the engine's hidden row id for tables without one). Boundaries are
 // tuples of owned values, serialisable so a resumed run reuses exactly the same chunks.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,13 @@ struct KeyRange {
 
   bool unbounded() const { return !lower && !upper; }
 };
+
+// "lhs IN (k1, k2, ...)" for a key list (ReadSpec::keys), each key rendered by `literal`; fails
+// on a key whose width is not `width` (the table's, named in the error).
+Result<std::string> KeyInList(const std::string& lhs, const std::vector<KeyTuple>& keys,
+                              size_t width,
+                              const std::function<std::string(const KeyTuple&)>& literal,
+                              const std::string& table);
 
 // Compact JSON: [{"i":"5"},{"t":"abc"},{"b":"00ff"},{"f":"0.1"},null].
 std::string EncodeKeyTuple(const KeyTuple& key);

@@ -5,6 +5,7 @@
 // several migrations can share one directory. Every report is rendered from it.
 // Thread-safe: one connection behind a mutex (writes are small and rare next to data work).
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -71,6 +72,15 @@ struct CutoverRecord {
   std::string updated_at;
 };
 
+// Which rows the sync has touched since a cutover began watching (touch_state.cc): the final
+// verify, under the freeze, compares those rows again instead of every chunk. `epoch` counts the
+// watches (0 = nobody watching); a sync acknowledges an epoch before it applies anything more,
+// and records the keys of every batch before applying it.
+struct TouchWatch {
+  int64_t epoch = 0;
+  int64_t acked = 0;  // the last epoch a sync acknowledged
+};
+
 class StateStore {
  public:
   // Opens (creating) `<dir>/state.db`; `dir` is created if missing.
@@ -111,6 +121,22 @@ class StateStore {
 
   Result<std::optional<CutoverRecord>> LoadCutover(const std::string& migration);
   Status SaveCutover(const CutoverRecord& record);
+
+  // Starts a new watch (forgetting the keys of earlier ones) and returns its epoch.
+  Result<int64_t> StartTouchWatch(const std::string& migration);
+  Result<TouchWatch> LoadTouchWatch(const std::string& migration);
+  Status AckTouchWatch(const std::string& migration, int64_t epoch);
+  // Records encoded keys (EncodeKeyTuple) of `table`; kAllKeys stands for the whole table.
+  static constexpr const char* kAllKeys = "*";
+  // Past this many keys of one table, comparing the whole table is cheaper than row by row.
+  static constexpr size_t kMaxTouchedKeys = 200000;
+  Status RecordTouched(const std::string& migration, int64_t epoch, const std::string& table,
+                       const std::vector<std::string>& keys);
+  // The keys recorded under `epoch`, per table.
+  Result<std::map<std::string, std::vector<std::string>>> LoadTouched(const std::string& migration,
+                                                                      int64_t epoch);
+  // Ends any watch and forgets its keys.
+  Status StopTouchWatch(const std::string& migration);
 
   AuditLog& audit() { return *audit_; }
 

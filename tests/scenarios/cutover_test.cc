@@ -182,6 +182,10 @@ TEST_F(Cutover, AcknowledgedWritesSurviveCutoverAndRollback) {
   ASSERT_EQ(cutover.exit_code, 0) << cutover.Describe();
   EXPECT_NE(cutover.out.find("measured freeze: "), std::string::npos) << cutover.out;
   EXPECT_NE(cutover.out.find("max_downtime 30s: met"), std::string::npos) << cutover.out;
+  // The running sync acknowledged the watch on applied rows: the final verify compared counts
+  // and the changed rows only.
+  EXPECT_NE(Peerlock("cutover", {"--status"}).out.find("counts equal in 2 tables"),
+            std::string::npos);
   // The running sync was asked to drain, and did.
   ASSERT_EQ(sync->Wait(std::chrono::seconds(30)), 0) << sync->Log();
   EXPECT_NE(sync->Log().find("stopped: drained"), std::string::npos);
@@ -269,6 +273,65 @@ TEST_F(Cutover, DryRunFreezesNothing) {
       << rollback.Describe();
 }
 
+// The final verify, under the freeze, compares counts and only the rows that changed since the
+// baseline verify (run before the freeze): here the ten rows the drain applies.
+TEST_F(Cutover, FinalVerifyComparesOnlyRowsChangedSinceTheBaseline) {
+  Plan(kSwitchHooks);
+  ASSERT_EQ(Peerlock("sync", {"--until-caught-up"}).exit_code, 0);
+  for (int64_t id = 6001; id <= 6010; ++id)
+    ASSERT_TRUE(Db(source_).Exec("INSERT INTO orders (id, note) VALUES (" + std::to_string(id) +
+                                 ", 'not synced yet')"));
+  RunResult cutover = Peerlock("cutover");
+  ASSERT_EQ(cutover.exit_code, 0) << cutover.Describe();
+  RunResult status = Peerlock("cutover", {"--status", "--json"});
+  // The baseline saw the ten rows missing on the target (in flight); the drain applied them.
+  EXPECT_NE(status.out.find("differing (in flight)"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("560 rows compared while live, 10 differing"), std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("counts equal in 2 tables (560 rows); 10 rows changed since the "
+                            "baseline compared again"),
+            std::string::npos)
+      << status.out;
+  EXPECT_EQ(Missing(target_, {6001, 6010}), std::vector<int64_t>{});
+}
+
+// A row that differs on the target without the sync having written it (someone changed the
+// new database) is found by the baseline, compared again under the freeze, and stops the
+// cutover: the source is thawed and keeps the traffic.
+TEST_F(Cutover, DifferenceFoundBeforeTheFreezeStopsTheCutover) {
+  Plan(kSwitchHooks);
+  ASSERT_EQ(Peerlock("sync", {"--until-caught-up"}).exit_code, 0);
+  ASSERT_TRUE(Db(target_).Exec("UPDATE orders SET note = 'changed behind our back' WHERE id = 42"));
+  RunResult cutover = Peerlock("cutover");
+  EXPECT_EQ(cutover.exit_code, 1) << cutover.Describe();
+  EXPECT_NE(cutover.out.find("cutover aborted"), std::string::npos) << cutover.out;
+  EXPECT_NE((cutover.out + cutover.err)
+                .find("the final verify found differences in orders (key {\"id\":42}: changed)"),
+            std::string::npos)
+      << cutover.Describe();
+  EXPECT_TRUE(Writable(source_, 90051));
+  EXPECT_FALSE(FileExists(dir_.File("active")));
+}
+
+// The plan's rollback.within bounds how long after the switch going back stays an option:
+// past it `peerlock rollback` refuses (the state untouched) unless --force.
+TEST_F(Cutover, RollbackPastThePlansWindowNeedsForce) {
+  // 1ms: any rollback started after the cutover's process exited is past it.
+  Plan(std::string(kSwitchHooks) + "rollback: {when: [smoke test fails], within: 1ms}\n");
+  ASSERT_EQ(Peerlock("sync", {"--until-caught-up"}).exit_code, 0);
+  ASSERT_EQ(Peerlock("cutover").exit_code, 0);
+  RunResult refused = Peerlock("rollback");
+  EXPECT_EQ(refused.exit_code, 1) << refused.Describe();
+  EXPECT_NE(refused.err.find("past the plan's rollback.within (1ms)"), std::string::npos)
+      << refused.Describe();
+  EXPECT_NE(refused.err.find("peerlock rollback --force"), std::string::npos) << refused.Describe();
+  EXPECT_TRUE(Writable(target_, 90061)) << "a refused rollback freezes nothing";
+  RunResult forced = Peerlock("rollback", {"--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.Describe();
+  EXPECT_TRUE(Writable(source_, 90062));
+  EXPECT_EQ(ReadFile(dir_.File("active")), "source\n");
+}
+
 // `make demo` tells the whole story on a small shop: sync with an application writing,
 // cutover, reverse sync, rollback, forward again, with every acknowledged order kept.
 TEST(CutoverDemo, EveryAcknowledgedOrderSurvivesTheRoundTrip) {
@@ -315,9 +378,9 @@ TEST_P(CutoverKilled, RerunFinishesOrUndoes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryStep, CutoverKilled,
-                         ::testing::Values("freeze_source", "drain", "verify", "sequences",
-                                           "reverse_capture", "thaw_target", "switch_traffic",
-                                           "smoke_test", "done"));
+                         ::testing::Values("reverse_capture", "baseline_verify", "freeze_source",
+                                           "drain", "verify", "sequences", "thaw_target",
+                                           "switch_traffic", "smoke_test", "done"));
 
 // The same for a rollback: killed after any of its steps, a re-run finishes it, and every row
 // the application wrote to the new database is on the old one.

@@ -222,7 +222,8 @@ std::string MysqlSession::KeyLiteral(const OwnedValue& v) {
 
 Result<std::string> MysqlSession::WhereClause(const ReadSpec& spec) {
   std::vector<std::string> terms;
-  if (!spec.key.row_id && !spec.key.columns.empty() && !spec.range.unbounded()) {
+  if (!spec.key.row_id && !spec.key.columns.empty() &&
+      (!spec.range.unbounded() || !spec.keys.empty())) {
     PL_ASSIGN(std::string key, KeyExpression(spec));
     size_t width = spec.key.columns.size();
     if (width > 1) key = "(" + key + ")";
@@ -240,6 +241,10 @@ Result<std::string> MysqlSession::WhereClause(const ReadSpec& spec) {
       if (spec.range.upper->size() != width)
         return Fail(ErrorCode::kInternal, "key bound of wrong width for " + spec.table);
       terms.push_back(key + " < " + tuple(*spec.range.upper));
+    }
+    if (!spec.keys.empty()) {
+      PL_ASSIGN(std::string in, KeyInList(key, spec.keys, width, tuple, spec.table));
+      terms.push_back(std::move(in));
     }
   }
   if (!spec.where.empty()) terms.push_back("(" + spec.where + ")");

@@ -154,7 +154,7 @@ Result<std::string> PostgresSession::FromWhere(const ReadSpec& spec) {
   std::string sql =
       std::string(" FROM ") + (info->partitioned ? "" : "ONLY ") + dialect_.QuoteTable(spec.table);
   std::vector<std::string> terms;
-  if (spec.range.lower || spec.range.upper) {
+  if (spec.range.lower || spec.range.upper || !spec.keys.empty()) {
     PL_ASSIGN(std::string key, KeyExpression(spec));
     size_t width = spec.key.row_id ? 1 : spec.key.columns.size();
     auto tuple = [&](const KeyTuple& t) {
@@ -165,6 +165,10 @@ Result<std::string> PostgresSession::FromWhere(const ReadSpec& spec) {
     std::string lhs = width > 1 ? "(" + key + ")" : key;
     if (spec.range.lower) terms.push_back(lhs + " >= " + tuple(*spec.range.lower));
     if (spec.range.upper) terms.push_back(lhs + " < " + tuple(*spec.range.upper));
+    if (!spec.keys.empty()) {
+      PL_ASSIGN(std::string in, KeyInList(lhs, spec.keys, width, tuple, spec.table));
+      terms.push_back(std::move(in));
+    }
   }
   if (!spec.where.empty()) terms.push_back("(" + spec.where + ")");
   if (!terms.empty()) sql += " WHERE " + Join(terms, " AND ");

@@ -50,9 +50,15 @@ std::string SqliteSession::WhereClause(const ReadSpec& spec) const {
     for (size_t i = 0; i < width; ++i) p.push_back("?" + std::to_string(first + i));
     return width > 1 ? "(" + Join(p, ", ") + ")" : p[0];
   };
-  // Parameters: lower bound first (1..w), then upper (w+1..2w).
+  // Parameters: lower bound first (1..w), then upper (w+1..2w), then the listed keys.
   if (spec.range.lower) terms.push_back(key + " >= " + params(1));
   if (spec.range.upper) terms.push_back(key + " < " + params(static_cast<int>(width) + 1));
+  if (!spec.keys.empty()) {
+    std::vector<std::string> list;
+    for (size_t k = 0; k < spec.keys.size(); ++k)
+      list.push_back(params(static_cast<int>((2 + k) * width + 1)));
+    terms.push_back(key + " IN (" + Join(list, ", ") + ")");
+  }
   if (!spec.where.empty()) terms.push_back("(" + spec.where + ")");
   return terms.empty() ? "" : " WHERE " + Join(terms, " AND ");
 }
@@ -67,6 +73,8 @@ Status SqliteSession::BindRange(SqliteStatement& stmt, const ReadSpec& spec) con
   };
   if (spec.range.lower) PL_TRY(bind(*spec.range.lower, 1));
   if (spec.range.upper) PL_TRY(bind(*spec.range.upper, width + 1));
+  for (size_t k = 0; k < spec.keys.size(); ++k)
+    PL_TRY(bind(spec.keys[k], static_cast<int>(2 + k) * width + 1));
   return {};
 }
 

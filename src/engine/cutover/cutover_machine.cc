@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <thread>
 
 #include "base/fault_points.h"
@@ -59,10 +60,11 @@ class DeadlineFlag {
 // The reverse capture starts before the freeze, so creating it (a replication slot waits for
 // running transactions) costs the applications nothing. What it captures until the switch is
 // the forward sync's own apply: replayed into the source in commit order, it converges on the
-// target's final state, which equals the source's.
+// target's final state, which equals the source's. The baseline verify runs before the freeze
+// too: the verify under the freeze then compares counts and only the rows that changed since.
 const std::vector<std::string> kCutoverSteps = {
-    "preflight", "reverse_capture", "freeze_source",  "drain",      "verify",
-    "sequences", "thaw_target",     "switch_traffic", "smoke_test", "done"};
+    "preflight", "reverse_capture", "baseline_verify", "freeze_source", "drain", "verify",
+    "sequences", "thaw_target",     "switch_traffic",  "smoke_test",    "done"};
 const std::vector<std::string> kRollbackSteps = {
     "freeze_target", "drain_reverse", "sequences_back", "restart_forward", "thaw_source",
     "switch_back",   "done"};
@@ -120,11 +122,27 @@ class Machine {
       PL_TRY(Prepare());
       return Abort("rollback asked for before traffic was switched");
     }
+    PL_TRY(CheckRollbackWindow());
     PL_TRY(Prepare());
     return StartRollback("asked for by `peerlock rollback`", /*automatic=*/false);
   }
 
  private:
+  // The plan's rollback.within: how long after the switch going back is still an option (the
+  // old system may have been handed over, or its data declared stale, after it).
+  Status CheckRollbackWindow() const {
+    const auto within = ctx_.plan->rollback.within_seconds;
+    const int64_t switched = rec_->detail.value("switched_us", int64_t{0});
+    if (!within || switched == 0 || options_.force) return {};
+    const double since = (NowMicros() - switched) / 1e6;
+    if (since <= *within) return {};
+    return Fail(Error(ErrorCode::kBlocked,
+                      fmt::format("the cutover was {} ago, past the plan's rollback.within ({})",
+                                  FormatSeconds(since), FormatSeconds(*within)))
+                    .WithHint("the plan says going back is no longer an option; "
+                              "`peerlock rollback --force` goes back anyway"));
+  }
+
   Status Load() {
     PL_ASSIGN(rec_, ctx_.state->LoadCutover(ctx_.migration));
     summary_.max_downtime_seconds = ctx_.plan->objectives.max_downtime_seconds;
@@ -338,17 +356,36 @@ class Machine {
           VerifyOptions verify{.workers = ctx_.plan->copy.workers,
                                .tables = scope_.source_tables,
                                .chunk_rows = ctx_.plan->copy.chunk_rows};
+          PL_ASSIGN(verify.focus, FinalFocus());
           PL_ASSIGN(VerifyResult result, RunVerify(bounded, verify));
           if (!result.equal) {
             std::vector<std::string> differ;
             for (const auto& t : result.tables)
-              if (!t.equal) differ.push_back(t.table);
+              if (!t.equal)
+                differ.push_back(t.differences.empty()
+                                     ? fmt::format("{} ({} rows on the source, {} on the target)",
+                                                   t.table, t.source_rows, t.target_rows)
+                                     : fmt::format("{} (key {}: {})", t.table,
+                                                   t.differences[0].key.dump(),
+                                                   t.differences[0].kind));
             return Fail(Error(ErrorCode::kBlocked,
                               "the final verify found differences in " + Join(differ, ", ")));
           }
-          return fmt::format("{} rows equal in {} tables", result.rows_compared,
-                             result.tables.size());
+          if (!verify.focus)
+            return fmt::format("{} rows equal in {} tables (every chunk compared)",
+                               result.rows_compared, result.tables.size());
+          int64_t rows = 0, rechecked = 0;
+          for (const auto& t : result.tables) {
+            rows += t.source_rows;
+            rechecked += t.rechecked;
+          }
+          return fmt::format(
+              "counts equal in {} tables ({} rows); {} rows changed since the baseline "
+              "compared again",
+              result.tables.size(), rows, rechecked);
         });
+      } else if (step == "baseline_verify") {
+        st = Step(step, [&] { return BaselineVerify(); });
       } else if (step == "sequences") {
         st = Step(step, [&] { return CarrySequences(ctx_); });
       } else if (step == "reverse_capture") {
@@ -396,6 +433,76 @@ class Machine {
     return Finish("done", "");
   }
 
+  // Before the freeze, while the applications write: a watch on the rows the sync applies, then
+  // a full verify of both live sides. Rows it finds different (changes in flight, or true
+  // differences) plus the rows the sync applies from the watch on are all the final verify must
+  // compare again: every other row was proved equal and has not changed since.
+  Result<std::string> BaselineVerify() {
+    rec_->detail.erase("baseline");
+    PL_ASSIGN(int64_t epoch, WatchAppliedRows(ctx_, std::chrono::seconds(5)));
+    if (epoch == 0) return std::string("skipped: the final verify compares every chunk");
+    VerifyOptions verify{.workers = ctx_.plan->copy.workers,
+                         .tables = scope_.source_tables,
+                         .chunk_rows = ctx_.plan->copy.chunk_rows,
+                         .max_differences = StateStore::kMaxTouchedKeys,
+                         .run_kind = "baseline_verify",
+                         .snapshot = false};
+    PL_ASSIGN(VerifyResult result, RunVerify(ctx_, verify));
+    // The rows found different join the watch's keys: the final verify compares them all.
+    nlohmann::json tables = nlohmann::json::array();
+    int64_t in_flight = 0;
+    std::vector<std::string> in_full;
+    for (const auto& v : result.tables) {
+      std::string why = v.problem;
+      if (why.empty() && v.difference_count > static_cast<int64_t>(v.differences.size()))
+        why = fmt::format("{} rows differ", v.difference_count);
+      std::vector<std::string> keys;
+      for (const auto& d : v.differences) {
+        if (d.key_tuple.empty()) why = "no key";
+        keys.push_back(EncodeKeyTuple(d.key_tuple));
+      }
+      if (!why.empty()) {
+        in_full.push_back(fmt::format("{} ({})", v.table, why));
+        continue;
+      }
+      PL_TRY(ctx_.state->RecordTouched(ctx_.migration, epoch, v.table, keys));
+      in_flight += v.difference_count;
+      tables.push_back(v.table);
+    }
+    rec_->detail["baseline"] = {{"epoch", epoch}, {"tables", tables}};
+    return fmt::format(
+        "{} rows compared while live, {} differing (in flight); the final verify "
+        "compares them and the rows applied from now on{}",
+        result.rows_compared, in_flight,
+        in_full.empty() ? "" : "; in full: " + Join(in_full, ", "));
+  }
+
+  // What the final verify compares row by row: per table of the baseline, the rows it found
+  // different plus those the sync applied since. Nullopt (compare everything) without a
+  // baseline, or when the watch was replaced.
+  Result<std::optional<std::map<std::string, std::vector<KeyTuple>>>> FinalFocus() {
+    using Focus = std::map<std::string, std::vector<KeyTuple>>;
+    const nlohmann::json baseline = rec_->detail.value("baseline", nlohmann::json::object());
+    const int64_t epoch = baseline.value("epoch", int64_t{0});
+    if (epoch == 0) return std::optional<Focus>();
+    PL_ASSIGN(TouchWatch watch, ctx_.state->LoadTouchWatch(ctx_.migration));
+    if (watch.epoch != epoch) return std::optional<Focus>();
+    PL_ASSIGN(auto touched, ctx_.state->LoadTouched(ctx_.migration, epoch));
+    Focus focus;
+    for (const auto& table_json : baseline["tables"]) {
+      const std::string table = table_json.get<std::string>();
+      const std::vector<std::string>& keys = touched[table];
+      if (std::find(keys.begin(), keys.end(), StateStore::kAllKeys) != keys.end())
+        continue;  // the sync gave up listing its keys: compared in full
+      std::vector<KeyTuple>& list = focus[table];
+      for (const auto& k : keys) {
+        PL_ASSIGN(KeyTuple key, DecodeKeyTuple(k));
+        list.push_back(std::move(key));
+      }
+    }
+    return std::optional<Focus>(std::move(focus));
+  }
+
   bool FreezeExpired() const {
     return rec_->detail.contains("freeze_started_us") && NowMicros() > FreezeDeadline();
   }
@@ -423,6 +530,7 @@ class Machine {
   Result<std::string> FinishForward() {
     PL_ASSIGN(auto source, ctx_.OpenSource());
     PL_TRY(source->DropCapture(forward_spec_));
+    PL_TRY(ctx_.state->StopTouchWatch(ctx_.migration));
     PL_ASSIGN(auto sync, ctx_.state->LoadSync(ctx_.migration));
     if (sync) {
       sync->phase = "cut over";
@@ -459,6 +567,7 @@ class Machine {
       PL_TRY(FreezeSide(ctx_, Side::kTarget, Freezing(Side::kTarget)));
     PL_TRY(ThawSide(ctx_, Side::kSource, Freezing(Side::kSource)));
     PL_TRY(ctx_.state->RequestDrain(ctx_.migration, ""));
+    PL_TRY(ctx_.state->StopTouchWatch(ctx_.migration));
     rec_->status = "aborted";
     rec_->active = "source";
     PL_TRY(Save());

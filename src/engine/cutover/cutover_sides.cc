@@ -120,6 +120,26 @@ Result<std::vector<std::string>> CheckFreezeSide(const EngineContext& ctx, Side 
   return session->CheckFreeze(options);
 }
 
+Result<int64_t> WatchAppliedRows(const EngineContext& ctx, std::chrono::milliseconds wait) {
+  PL_ASSIGN(int64_t epoch, ctx.state->StartTouchWatch(ctx.migration));
+  // A sync saves its pid before it reads the watch: if this read misses it, it sees the watch.
+  PL_ASSIGN(auto sync, ctx.state->LoadSync(ctx.migration));
+  if (!sync || !SyncProcessRunning(*sync)) return epoch;
+  const auto until = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < until) {
+    PL_ASSIGN(TouchWatch watch, ctx.state->LoadTouchWatch(ctx.migration));
+    if (watch.acked == epoch) return epoch;
+    PL_TRY(ctx.CheckCancelled());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  PL_LOG_WARN(
+      "the running sync (pid {}) did not acknowledge the watch on applied rows within "
+      "{} ms: the final verify compares every chunk",
+      sync->pid, wait.count());
+  PL_TRY(ctx.state->StopTouchWatch(ctx.migration));
+  return int64_t{0};
+}
+
 Result<std::string> DrainSync(const EngineContext& ctx, const std::vector<std::string>& tables) {
   PL_ASSIGN(auto record, ctx.state->LoadSync(ctx.migration));
   if (!record)

@@ -45,6 +45,12 @@ Result<bool> SideFrozen(const EngineContext& ctx, Side side, const FreezeOptions
 Result<std::vector<std::string>> CheckFreezeSide(const EngineContext& ctx, Side side,
                                                  const FreezeOptions& options);
 
+// Starts a watch on the rows the sync applies (StateStore::StartTouchWatch) and waits up to
+// `wait` for a running `peerlock sync` to acknowledge it; with none running, whoever applies
+// next reads the watch first. Returns the watch's epoch, or 0 when a running sync did not answer
+// (then nothing it applies is known, and the final verify compares everything).
+Result<int64_t> WatchAppliedRows(const EngineContext& ctx, std::chrono::milliseconds wait);
+
 // Brings the sync of `ctx` up to the source's position now (the source is frozen, so that is
 // its last): asks a running `peerlock sync` to drain and waits for it, or applies what is left
 // in this process. kCancelled when ctx.cancel fires first. Returns the drained position.

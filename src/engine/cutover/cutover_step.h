@@ -5,8 +5,8 @@
 // after a crash (kill -9 at any instant) finishes the cutover or undoes it: never both
 // databases writable, never neither.
 //
-//   cutover:  preflight -> reverse_capture -> freeze_source -> drain -> verify -> sequences
-//             -> thaw_target -> switch_traffic -> smoke_test -> done
+//   cutover:  preflight -> reverse_capture -> baseline_verify -> freeze_source -> drain
+//             -> verify -> sequences -> thaw_target -> switch_traffic -> smoke_test -> done
 //   rollback: freeze_target -> drain_reverse -> sequences_back -> restart_forward
 //             -> thaw_source -> switch_back -> done
 //
@@ -31,6 +31,7 @@ struct CutoverOptions {
   std::chrono::milliseconds grace{2000};  // sessions' time to finish their transaction
   std::string wave;                       // cut over this wave's tables (all in scope when empty)
   bool auto_rollback = true;              // roll back by itself when a smoke test fails
+  bool force = false;                     // rollback: even past the plan's rollback.within window
 };
 
 struct StepTiming {

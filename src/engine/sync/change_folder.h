@@ -38,6 +38,11 @@ class ChangeFolder {
   // Row changes folded in per capture table since the last Take.
   const std::vector<int64_t>& per_table() const { return per_table_; }
 
+  // Keys touched per capture table since the last Take (source values, one row per key), and
+  // whether the table was truncated: what a cutover's final verify must look at again.
+  const RowBatch& touched_keys(size_t table) const { return tables_[table].key_cells; }
+  bool truncated(size_t table) const { return tables_[table].truncate; }
+
   // The net changes for the target (tables untouched are left out), and resets the folder.
   Result<ChangeSet> Take(const std::string& stream);
 

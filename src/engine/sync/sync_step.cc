@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 #include <thread>
+#include <unordered_set>
 
 #include "base/fault_points.h"
 #include "base/log.h"
@@ -153,6 +154,7 @@ class Follower {
   // One connected attempt: opens the target, the stream from the target's position, and
   // applies until stopped. Connection errors come back retryable.
   Result<std::string> Run(bool first_attempt) {
+    PL_TRY(PollTouchWatch());
     PL_ASSIGN(auto target, ctx_.OpenTarget());
     PL_ASSIGN(auto applied, target->AppliedPosition(scope_.spec.name));
     std::string from = applied.value_or(record_.start_position);
@@ -183,6 +185,7 @@ class Follower {
       const FoldStats stats = folder.stats();
       std::vector<int64_t> per_table = folder.per_table();
       int64_t oldest = first_commit_us_;
+      PL_TRY(RecordTouched(folder));
       PL_ASSIGN(ChangeSet set, folder.Take(scope_.spec.name));
       PL_TRY(target->ApplyChanges(set));
       FaultPoint("sync.batch_applied");  // crash tests: committed on the target, not confirmed
@@ -262,6 +265,46 @@ class Follower {
     last_drain_poll_ = Clock::now();
     PL_ASSIGN(auto stored, ctx_.state->LoadSync(ctx_.migration));
     if (stored) drain_to_ = stored->drain_to;
+    return PollTouchWatch();
+  }
+
+  // A cutover watching the rows the sync touches (its final verify compares only those again):
+  // acknowledged once this follower records every batch it applies from now on.
+  Status PollTouchWatch() {
+    PL_ASSIGN(TouchWatch watch, ctx_.state->LoadTouchWatch(ctx_.migration));
+    if (watch.epoch == watch_epoch_) return {};
+    watch_epoch_ = watch.epoch;
+    watched_.assign(scope_.mappings.size(), WatchedTable{});
+    if (watch_epoch_ == 0) return {};
+    PL_LOG_INFO("recording the rows applied from now on for the cutover's final verify");
+    return ctx_.state->AckTouchWatch(ctx_.migration, watch_epoch_);
+  }
+
+  // Under a watch, a batch's keys are recorded before the batch is applied: a crash in between
+  // leaves keys recorded that were not applied, which costs only a comparison.
+  Status RecordTouched(const ChangeFolder& folder) {
+    if (watch_epoch_ == 0) return {};
+    for (size_t i = 0; i < scope_.mappings.size(); ++i) {
+      WatchedTable& w = watched_[i];
+      const RowBatch& keys = folder.touched_keys(i);
+      if (w.all || (keys.rows() == 0 && !folder.truncated(i))) continue;
+      std::vector<std::string> fresh;
+      if (folder.truncated(i) || w.keys.size() + keys.rows() > StateStore::kMaxTouchedKeys) {
+        // Too many to compare one by one: the final verify compares the whole table.
+        w.all = true;
+        w.keys.clear();
+        fresh.push_back(StateStore::kAllKeys);
+      } else {
+        for (size_t r = 0; r < keys.rows(); ++r) {
+          KeyTuple key;
+          for (int c = 0; c < keys.columns(); ++c) key.push_back(OwnedValue::From(keys.Get(r, c)));
+          std::string encoded = EncodeKeyTuple(key);
+          if (w.keys.insert(encoded).second) fresh.push_back(std::move(encoded));
+        }
+      }
+      PL_TRY(ctx_.state->RecordTouched(ctx_.migration, watch_epoch_,
+                                       scope_.mappings[i]->source_table, fresh));
+    }
     return {};
   }
 
@@ -315,8 +358,14 @@ class Follower {
     PL_TRY(ctx_.state->SaveSync(record_));
     PL_ASSIGN(auto stored, ctx_.state->LoadSync(ctx_.migration));
     if (stored) drain_to_ = stored->drain_to;
-    return {};
+    // After the pid is saved: a cutover that saw no live sync started its watch before this.
+    return PollTouchWatch();
   }
+
+  struct WatchedTable {
+    bool all = false;
+    std::unordered_set<std::string> keys;  // recorded already
+  };
 
   const EngineContext& ctx_;
   const SyncOptions& options_;
@@ -333,6 +382,8 @@ class Follower {
   bool caught_up_ = false, retention_warned_ = false;
   Clock::time_point last_publish_ = Clock::now() - std::chrono::seconds(10);
   Clock::time_point last_drain_poll_ = Clock::now();
+  int64_t watch_epoch_ = 0;
+  std::vector<WatchedTable> watched_;
 };
 
 }  // namespace
@@ -376,6 +427,12 @@ Result<SyncSummary> FollowSource(const EngineContext& ctx, const SyncOptions& as
       PL_LOG_INFO("capture {} started at {}; resuming the copy", record.stream,
                   record.start_position);
     }
+    // A copy rewrites whole tables: a cutover watching would have to compare them all.
+    PL_ASSIGN(TouchWatch watch, ctx.state->LoadTouchWatch(ctx.migration));
+    if (watch.epoch != 0)
+      for (const auto* m : scope.mappings)
+        PL_TRY(ctx.state->RecordTouched(ctx.migration, watch.epoch, m->source_table,
+                                        {StateStore::kAllKeys}));
     PL_ASSIGN(summary.copied_rows, CopyForSync(ctx, options, record, capture->snapshot()));
     summary.copied = true;
     PL_TRY(capture->ReleaseSnapshot());

@@ -23,8 +23,10 @@ std::string NullMarker() { return std::string(kNull, sizeof kNull - 1); }
 }  // namespace
 
 Result<std::vector<std::pair<std::string, RowDiffer::Row>>> RowDiffer::FetchRows(
-    Side side, const KeyRange& range, int64_t limit, bool random) {
+    Side side, const KeyRange& range, int64_t limit, bool random,
+    const std::vector<KeyTuple>& keys) {
   ReadSpec spec = MakeReadSpec(m_, side, range, batch_rows_);
+  spec.keys = keys;
   spec.order_by_key = !random;
   spec.random_order = random;
   spec.limit = limit;
@@ -68,17 +70,17 @@ void RowDiffer::CompareRows(std::vector<std::pair<std::string, Row>> source,
   for (auto& [key, row] : source) {
     auto it = by_key.find(key);
     if (it == by_key.end()) {
-      out.push_back(Difference{"missing", row.key, {}});
+      out.push_back(Difference{"missing", row.key, {}, row.key_tuple});
       continue;
     }
     std::vector<std::string> changed;
     for (size_t c = 0; c < row.fields.size() && c < it->second->fields.size(); ++c)
       if (row.fields[c] != it->second->fields[c]) changed.push_back(m_.columns[c].source_name);
-    if (!changed.empty()) out.push_back(Difference{"changed", row.key, changed});
+    if (!changed.empty()) out.push_back(Difference{"changed", row.key, changed, row.key_tuple});
     by_key.erase(it);
   }
   if (only_changed) return;
-  for (auto& [key, row] : by_key) out.push_back(Difference{"extra", row->key, {}});
+  for (auto& [key, row] : by_key) out.push_back(Difference{"extra", row->key, {}, row->key_tuple});
 }
 
 Status RowDiffer::DiffRange(const KeyRange& range, std::vector<Difference>& out) {
@@ -103,6 +105,13 @@ Status RowDiffer::DiffRange(const KeyRange& range, std::vector<Difference>& out)
     PL_ASSIGN(bool equal, HalvesEqual(half_range));
     if (!equal) PL_TRY(DiffRange(half_range, out));
   }
+  return {};
+}
+
+Status RowDiffer::DiffKeys(const std::vector<KeyTuple>& keys, std::vector<Difference>& out) {
+  PL_ASSIGN(auto s, FetchRows(Side::kSource, {}, -1, false, keys));
+  PL_ASSIGN(auto t, FetchRows(Side::kTarget, {}, -1, false, keys));
+  CompareRows(std::move(s), std::move(t), out, false);
   return {};
 }
 

@@ -27,6 +27,8 @@ class RowDiffer {
 
   // Differences within `range` of a keyed table whose digests differ.
   Status DiffRange(const KeyRange& range, std::vector<Difference>& out);
+  // Differences among the rows with these keys (whose digests differ).
+  Status DiffKeys(const std::vector<KeyTuple>& keys, std::vector<Difference>& out);
   // Differences of a keyless table (whole table).
   Status DiffKeyless(std::vector<Difference>& out);
   // Compares `count` random source rows field by field with the target row of the same key.
@@ -38,8 +40,9 @@ class RowDiffer {
     KeyTuple key_tuple;               // raw key values, to look the row up on the other side
     std::vector<std::string> fields;  // canonical text, "\x00NULL" for NULL
   };
-  Result<std::vector<std::pair<std::string, Row>>> FetchRows(Side side, const KeyRange& range,
-                                                             int64_t limit, bool random);
+  Result<std::vector<std::pair<std::string, Row>>> FetchRows(
+      Side side, const KeyRange& range, int64_t limit, bool random,
+      const std::vector<KeyTuple>& keys = {});
   Result<bool> HalvesEqual(const KeyRange& range);
   void CompareRows(std::vector<std::pair<std::string, Row>> source,
                    std::vector<std::pair<std::string, Row>> target, std::vector<Difference>& out,

@@ -18,10 +18,15 @@ namespace peerlock {
 namespace {
 
 struct WorkItem {
+  enum class Kind { kChunk, kCount, kKeys };
   size_t table;  // index into the verdicts
   const TableMapping* mapping;
   KeyRange range;
+  Kind kind = Kind::kChunk;
+  std::vector<KeyTuple> keys;  // kKeys
 };
+
+constexpr size_t kKeysPerItem = 500;  // rows looked up per statement in a focused verify
 
 // Compares one work item: digests of both sides, then rows where they differ. With
 // `in_database`, digests are first computed inside both servers (same dialect, values
@@ -30,13 +35,33 @@ Status CompareItem(const WorkItem& item, Session& source, Session& target, size_
                    bool in_database, Digest& source_digest, Digest& target_digest,
                    std::vector<Difference>& diffs) {
   const TableMapping& m = *item.mapping;
+  if (item.kind == WorkItem::Kind::kCount) {
+    // Both servers count at once.
+    auto target_future = std::async(std::launch::async, [&] {
+      return target.CountRows(MakeReadSpec(m, Side::kTarget, {}, batch_rows));
+    });
+    auto source_count = source.CountRows(MakeReadSpec(m, Side::kSource, {}, batch_rows));
+    auto target_count = target_future.get();
+    if (!source_count) return Fail(std::move(source_count.error()));
+    if (!target_count) return Fail(std::move(target_count.error()));
+    source_digest.rows = *source_count;
+    target_digest.rows = *target_count;
+    return {};
+  }
+  auto spec = [&](Side side) {
+    ReadSpec spec = MakeReadSpec(m, side, item.range, batch_rows);
+    spec.keys = item.keys;
+    return spec;
+  };
+  auto diff = [&](RowDiffer& differ) -> Status {
+    if (item.kind == WorkItem::Kind::kKeys) return differ.DiffKeys(item.keys, diffs);
+    return m.keyless ? differ.DiffKeyless(diffs) : differ.DiffRange(item.range, diffs);
+  };
   if (in_database && !m.changes_values) {
     // Both servers work at once: the target's digest runs beside the source's.
-    auto target_future = std::async(std::launch::async, [&] {
-      return target.ServerDigest(MakeReadSpec(m, Side::kTarget, item.range, batch_rows));
-    });
-    auto source_result =
-        source.ServerDigest(MakeReadSpec(m, Side::kSource, item.range, batch_rows));
+    auto target_future =
+        std::async(std::launch::async, [&] { return target.ServerDigest(spec(Side::kTarget)); });
+    auto source_result = source.ServerDigest(spec(Side::kSource));
     auto target_result = target_future.get();
     if (!source_result) return Fail(std::move(source_result.error()));
     if (!target_result) return Fail(std::move(target_result.error()));
@@ -47,18 +72,14 @@ Status CompareItem(const WorkItem& item, Session& source, Session& target, size_
       // Narrow down with digests inside the servers too; the rows found are then compared by
       // their canonical values, so a difference only in native form is not reported.
       RowDiffer differ(source, target, m, batch_rows, /*in_database=*/true);
-      return m.keyless ? differ.DiffKeyless(diffs) : differ.DiffRange(item.range, diffs);
+      return diff(differ);
     }
   }
-  PL_ASSIGN(source_digest,
-            ReadAndHash(source, MakeReadSpec(m, Side::kSource, item.range, batch_rows), m,
-                        Side::kSource, nullptr));
-  PL_ASSIGN(target_digest,
-            ReadAndHash(target, MakeReadSpec(m, Side::kTarget, item.range, batch_rows), m,
-                        Side::kTarget, nullptr));
+  PL_ASSIGN(source_digest, ReadAndHash(source, spec(Side::kSource), m, Side::kSource, nullptr));
+  PL_ASSIGN(target_digest, ReadAndHash(target, spec(Side::kTarget), m, Side::kTarget, nullptr));
   if (source_digest == target_digest) return {};
   RowDiffer differ(source, target, m, batch_rows);
-  return m.keyless ? differ.DiffKeyless(diffs) : differ.DiffRange(item.range, diffs);
+  return diff(differ);
 }
 
 }  // namespace
@@ -67,11 +88,13 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
   auto start = std::chrono::steady_clock::now();
   PL_ASSIGN(Inventory inv, LoadInventory(ctx, /*count_rows=*/false));
   PL_TRY(SelectTables(inv, options.tables));
-  PL_ASSIGN(
-      RunRecord run,
-      ctx.state->StartRun(ctx.migration, "verify", ctx.source.Redacted(), ctx.target.Redacted(),
-                          {{"sample", options.sample}, {"tables", options.tables}}));
-  PL_TRY(ctx.state->audit().Append(ctx.migration, "verify.start", {{"run", run.uid}}));
+  PL_ASSIGN(RunRecord run, ctx.state->StartRun(ctx.migration, options.run_kind,
+                                               ctx.source.Redacted(), ctx.target.Redacted(),
+                                               {{"sample", options.sample},
+                                                {"tables", options.tables},
+                                                {"focused", options.focus.has_value()}}));
+  const std::string event = options.run_kind;  // audit events: verify.start, ...
+  PL_TRY(ctx.state->audit().Append(ctx.migration, event + ".start", {{"run", run.uid}}));
   VerifyResult result;
   const size_t batch_rows = 2048;
 
@@ -103,6 +126,22 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
         items.push_back(WorkItem{index, &t.mapping, {}});
         continue;
       }
+      if (options.focus) {
+        if (auto focus = options.focus->find(t.table.name); focus != options.focus->end()) {
+          result.tables[index].focused = true;
+          items.push_back(WorkItem{index, &t.mapping, {}, WorkItem::Kind::kCount});
+          const auto& keys = focus->second;
+          for (size_t k = 0; k < keys.size(); k += kKeysPerItem)
+            items.push_back(WorkItem{
+                index,
+                &t.mapping,
+                {},
+                WorkItem::Kind::kKeys,
+                std::vector<KeyTuple>(keys.begin() + k,
+                                      keys.begin() + std::min(keys.size(), k + kKeysPerItem))});
+          continue;
+        }
+      }
       PL_ASSIGN(
           auto points,
           source->SplitPoints(MakeReadSpec(t.mapping, Side::kSource, {}, batch_rows), chunk_rows));
@@ -118,8 +157,10 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
       auto run_items = [&]() -> Status {
         PL_ASSIGN(auto src, ctx.OpenSource());
         PL_ASSIGN(auto tgt, ctx.OpenTarget());
-        PL_TRY(src->BeginSnapshot());
-        PL_TRY(tgt->BeginSnapshot());
+        if (options.snapshot) {
+          PL_TRY(src->BeginSnapshot());
+          PL_TRY(tgt->BeginSnapshot());
+        }
         for (size_t i; (i = next++) < items.size();) {
           PL_TRY(ctx.CheckCancelled());
           {
@@ -131,17 +172,23 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
           PL_TRY(
               WithContext(CompareItem(items[i], *src, *tgt, batch_rows, in_database, s, t, diffs),
                           "verifying " + items[i].mapping->source_table));
-          progress.Add(s.rows);
           std::lock_guard lock(mu);
           TableVerdict& v = result.tables[items[i].table];
-          v.source_rows += s.rows;
-          v.target_rows += t.rows;
-          result.rows_compared += s.rows;
+          if (items[i].kind == WorkItem::Kind::kKeys) {
+            v.rechecked += s.rows;  // counted in full by the table's count item
+            result.rows_compared += s.rows;
+          } else {
+            progress.Add(s.rows);
+            v.source_rows += s.rows;
+            v.target_rows += t.rows;
+            if (items[i].kind == WorkItem::Kind::kChunk) result.rows_compared += s.rows;
+          }
           v.difference_count += static_cast<int64_t>(diffs.size());
           for (auto& d : diffs)
             if (v.differences.size() < options.max_differences)
               v.differences.push_back(std::move(d));
         }
+        if (!options.snapshot) return {};
         PL_TRY(src->EndSnapshot());
         return tgt->EndSnapshot();
       };
@@ -184,7 +231,7 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
   if (!status) {
     std::string outcome = status.error().code() == ErrorCode::kCancelled ? "interrupted" : "failed";
     (void)ctx.state->FinishRun(run.id, outcome, {{"error", status.error().message()}});
-    (void)ctx.state->audit().Append(ctx.migration, "verify." + outcome,  // first error wins
+    (void)ctx.state->audit().Append(ctx.migration, event + "." + outcome,  // first error wins
                                     {{"run", run.uid}, {"error", status.error().message()}});
     return Fail(status.error());
   }
@@ -199,7 +246,7 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
                                {"rows_compared", result.rows_compared},
                                {"seconds", result.seconds}}));
   PL_TRY(ctx.state->audit().Append(
-      ctx.migration, "verify.finish",
+      ctx.migration, event + ".finish",
       {{"run", run.uid}, {"equal", result.equal}, {"differences", differences}}));
   return result;
 }
@@ -219,6 +266,7 @@ nlohmann::json VerifyResultToJson(const VerifyResult& result) {
                         {"differences", diffs}};
     if (!v.problem.empty()) t["problem"] = v.problem;
     if (v.sampled) t["sampled"] = v.sampled;
+    if (v.focused) t["rechecked"] = v.rechecked;
     tables.push_back(std::move(t));
   }
   return {{"equal", result.equal},

@@ -5,8 +5,13 @@
 // every missing, extra or changed row by key with the columns that differ. Tables without a key
 // are compared as multisets of rows (differences named by row id). `sample` additionally
 // compares that many random rows field by field. Workers compare chunks in parallel.
+// A focused verify (the cutover's final one, under the freeze) compares row counts of every
+// table but, of the tables in `focus`, only the rows with the listed keys: those touched or found
+// different since a full verify proved the rest equal.
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,12 +25,21 @@ struct VerifyOptions {
   std::vector<std::string> tables;  // source tables; empty = all in scope
   int64_t chunk_rows = 50000;       // rows per compared chunk
   size_t max_differences = 1000;    // listed per table (all are counted)
+  std::string run_kind = "verify";  // the run recorded (a cutover's live baseline differs)
+  // Each worker reads both sides in one snapshot. A cutover's baseline does not: it holds no
+  // long transaction on a live source (SQLite writers would wait), and rows that change while it
+  // reads are compared again under the freeze anyway.
+  bool snapshot = true;
+  // Source table -> the only keys compared row by row (counts are compared in full); tables
+  // not in the map are compared chunk by chunk.
+  std::optional<std::map<std::string, std::vector<KeyTuple>>> focus;
 };
 
 struct Difference {
   std::string kind;  // missing, extra, changed
   nlohmann::json key;
   std::vector<std::string> columns;  // changed columns (source names)
+  KeyTuple key_tuple;                // the key's values (none for keyless tables)
 };
 
 struct TableVerdict {
@@ -36,6 +50,8 @@ struct TableVerdict {
   int64_t difference_count = 0;
   std::vector<Difference> differences;
   int64_t sampled = 0;
+  bool focused = false;   // counts plus the focus keys only
+  int64_t rechecked = 0;  // focused: rows compared again
 };
 
 struct VerifyResult {
