@@ -7,6 +7,7 @@
 #include "base/cancel.h"
 #include "base/duration.h"
 #include "cli/commands.h"
+#include "connector/endpoint.h"
 #include "plan/database_address.h"
 #include "plan/plan.h"
 #include "proxy/proxy_control.h"
@@ -99,12 +100,18 @@ int Serve(const ProxyCommandOptions& options, const Plan* plan, const ProxySetti
     return ReportError(Error(ErrorCode::kIo,
                              "cannot create the state directory " + state_dir + ": " + ec.message())
                            .WithHint("check the path and its permissions, or pass --state"));
+  // Applications speak the source's protocol: a client held too long is refused in it.
+  WireProtocol protocol = WireProtocol::kRaw;
+  if (plan && !plan->source.url.empty())
+    if (auto endpoint = Endpoint::Parse(plan->source.url))
+      protocol = WireProtocolForScheme(endpoint->scheme());
   auto server = ProxyServer::Open({.listen = *settings.listen,
                                    .backend = backend,
                                    .hold_timeout = settings.hold_timeout,
                                    .grace = settings.grace,
                                    .control_path = settings.control,
-                                   .state_file = ProxyStateFilePath(state_dir)});
+                                   .state_file = ProxyStateFilePath(state_dir),
+                                   .protocol = protocol});
   if (!server) return ReportError(server.error());
   // One line on stdout, flushed, so scripts and tests know the proxy is ready and where.
   std::printf("proxy listening on %s, forwarding to %s, control %s, state %s\n",

@@ -1,6 +1,8 @@
 #include "proxy/proxy_loop.h"
 
+#include <fmt/format.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -200,9 +202,9 @@ void ProxyLoop::ExpireDeadlines() {
   for (uint64_t id : expired) {
     switch (connections_[id].phase) {
       case Phase::kHeld:
-        PL_LOG_WARN("proxy: a connection was held for {} ms, the hold timeout; resetting it",
+        PL_LOG_WARN("proxy: a connection was held for {} ms, the hold timeout; refusing it",
                     options_.hold_timeout.count());
-        Close(id, /*reset=*/true, &stats_.hold_timeouts);
+        RefuseHeld(id);
         break;
       case Phase::kConnecting:
         if (state_ == ProxyState::kDraining) {
@@ -216,6 +218,25 @@ void ProxyLoop::ExpireDeadlines() {
       case Phase::kOpen: Close(id, /*reset=*/true, &stats_.drain_closed); break;
     }
   }
+}
+
+void ProxyLoop::RefuseHeld(uint64_t id) {
+  Connection& c = connections_[id];
+  const std::string refusal = WireRefusal(
+      options_.protocol,
+      fmt::format("peerlock proxy: the database is being switched (cutover or rollback) and this "
+                  "connection waited {} ms, the proxy's hold_timeout; connect again",
+                  options_.hold_timeout.count()));
+  if (refusal.empty()) return Close(id, /*reset=*/true, &stats_.hold_timeouts);
+  // What the client sent (a startup packet) is read first: closing a socket with unread input
+  // resets it, and the client would lose the refusal.
+  char scratch[4096];
+  while (::recv(c.client.get(), scratch, sizeof scratch, MSG_DONTWAIT) > 0) {
+  }
+  // A few dozen bytes into an empty socket buffer: sent at once, or the client is gone anyway.
+  (void)::send(c.client.get(), refusal.data(), refusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::shutdown(c.client.get(), SHUT_WR);
+  Close(id, /*reset=*/false, &stats_.hold_timeouts);
 }
 
 void ProxyLoop::FinishDrainIfDone() {

@@ -60,6 +60,8 @@ class ProxyLoop {
   // `counter` names why (hold_timeouts, drain_closed, backend_failures); nullptr: none.
   void Close(uint64_t id, bool reset, int64_t* counter = nullptr);
   void ExpireDeadlines();
+  // Tells a client held past the hold timeout why, in its protocol, and closes it.
+  void RefuseHeld(uint64_t id);
   void AcceptControl();
   void OnControlEvent(uint64_t id, uint32_t events);
   Result<ProxyStatus> Execute(const ControlRequest& request);

@@ -20,6 +20,7 @@
 #include "base/cancel.h"
 #include "base/error.h"
 #include "proxy/host_port.h"
+#include "proxy/wire_refusal.h"
 
 namespace peerlock {
 
@@ -35,6 +36,8 @@ struct ProxyOptions {
   std::string state_file;           // proxy.json rewritten on every change; empty: none
   size_t buffer_bytes = 16 * 1024;  // per direction per connection
   int max_connections = 4096;       // beyond it, accepting pauses (the kernel backlog waits)
+  // How a client held past hold_timeout is told so (wire_refusal.h); kRaw: reset.
+  WireProtocol protocol = WireProtocol::kRaw;
 };
 
 class ProxyServer {

@@ -194,6 +194,50 @@ TEST(ProxyServer, AHoldLongerThanTheHoldTimeoutResetsTheClient) {
   EXPECT_EQ(backend.accepted(), 0);
 }
 
+// With the database's protocol known, the held client is told why, in that protocol.
+TEST(ProxyServer, AHeldPostgresClientGetsAnErrorResponse) {
+  TestBackend backend("A:");
+  RunningProxy proxy(backend.port(), milliseconds(200), milliseconds(5'000),
+                     WireProtocol::kPostgres);
+  ASSERT_TRUE(proxy.control().Hold().has_value());
+  UniqueFd fd = ConnectTo(proxy.port());
+  // An SSLRequest: length 8, code 80877103; libpq waits for the answer.
+  const char ssl_request[] = {0, 0, 0, 8, 0x04, static_cast<char>(0xd2), 0x16, 0x2f};
+  ASSERT_EQ(::send(fd.get(), ssl_request, sizeof ssl_request, MSG_NOSIGNAL), 8);
+  Received got = ReadToEnd(fd.get());
+  EXPECT_EQ(got.error, 0) << "closed cleanly, after the answer";
+  ASSERT_GT(got.data.size(), 5u);
+  EXPECT_EQ(got.data[0], 'E');
+  const uint32_t length =
+      (static_cast<uint8_t>(got.data[1]) << 24) | (static_cast<uint8_t>(got.data[2]) << 16) |
+      (static_cast<uint8_t>(got.data[3]) << 8) | static_cast<uint8_t>(got.data[4]);
+  EXPECT_EQ(length + 1, got.data.size()) << "one complete message";
+  EXPECT_NE(got.data.find(std::string("C57P03\0", 7)), std::string::npos);
+  EXPECT_NE(got.data.find("Mpeerlock proxy: the database is being switched"), std::string::npos);
+  EXPECT_NE(got.data.find("200 ms, the proxy's hold_timeout"), std::string::npos);
+  proxy.WaitFor([](const ProxyStatus& s) { return s.hold_timeouts == 1; });
+  EXPECT_EQ(backend.accepted(), 0);
+}
+
+TEST(ProxyServer, AHeldMysqlClientGetsAnErrPacketInsteadOfTheGreeting) {
+  TestBackend backend("A:");
+  RunningProxy proxy(backend.port(), milliseconds(200), milliseconds(5'000), WireProtocol::kMysql);
+  ASSERT_TRUE(proxy.control().Hold().has_value());
+  UniqueFd fd = ConnectTo(proxy.port());  // a MySQL client sends nothing until greeted
+  Received got = ReadToEnd(fd.get());
+  EXPECT_EQ(got.error, 0);
+  ASSERT_GT(got.data.size(), 7u);
+  const uint32_t length = static_cast<uint8_t>(got.data[0]) |
+                          (static_cast<uint8_t>(got.data[1]) << 8) |
+                          (static_cast<uint8_t>(got.data[2]) << 16);
+  EXPECT_EQ(length + 4, got.data.size()) << "one complete packet";
+  EXPECT_EQ(got.data[3], 0) << "sequence id";
+  EXPECT_EQ(static_cast<uint8_t>(got.data[4]), 0xff) << "an ERR packet";
+  EXPECT_EQ(static_cast<uint8_t>(got.data[5]) | (static_cast<uint8_t>(got.data[6]) << 8), 1053);
+  EXPECT_EQ(got.data.substr(7).rfind("peerlock proxy: the database is being switched", 0), 0u)
+      << got.data.substr(7);
+}
+
 TEST(ProxyServer, DrainClosesInFlightConnectionsAfterTheGrace) {
   TestBackend backend("A:");
   RunningProxy proxy(backend.port(), milliseconds(10'000), /*grace=*/milliseconds(100));

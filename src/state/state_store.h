@@ -122,7 +122,8 @@ class StateStore {
   Result<std::optional<CutoverRecord>> LoadCutover(const std::string& migration);
   Status SaveCutover(const CutoverRecord& record);
 
-  // Starts a new watch (forgetting the keys of earlier ones) and returns its epoch.
+  // Starts a new watch and returns its epoch; the keys of the one before it are kept (read once
+  // the new one is acknowledged), older ones forgotten.
   Result<int64_t> StartTouchWatch(const std::string& migration);
   Result<TouchWatch> LoadTouchWatch(const std::string& migration);
   Status AckTouchWatch(const std::string& migration, int64_t epoch);

@@ -28,8 +28,9 @@ Result<int64_t> StateStore::StartTouchWatch(const std::string& migration) {
   PL_ASSIGN(auto rows,
             db_.Query("SELECT epoch FROM touch_watch WHERE migration = ?1", {migration}));
   const int64_t epoch = std::atoll(rows.at(0).at(0).c_str());
-  PL_TRY(db_.Exec("DELETE FROM touched_keys WHERE migration = ?1 AND epoch <> ?2",
-                  {migration, std::to_string(epoch)}));
+  // The previous watch's keys stay: a cutover reads them once this one is acknowledged.
+  PL_TRY(db_.Exec("DELETE FROM touched_keys WHERE migration = ?1 AND epoch < ?2",
+                  {migration, std::to_string(epoch - 1)}));
   return epoch;
 }
 

@@ -41,20 +41,25 @@ TEST(TouchWatch, EpochsAcknowledgementsAndKeys) {
             (Touched{{"customers", {"*"}},
                      {"orders", {"[{\"i\":\"1\"}]", "[{\"i\":\"2\"}]", "[{\"i\":\"3\"}]"}}}));
 
-  // A new watch forgets the old keys, and an acknowledgement of the old epoch does not count.
+  // A new watch keeps the previous one's keys (read once it is acknowledged) and forgets older
+  // ones; an acknowledgement of an old epoch does not count.
   auto second = state.StartTouchWatch("m");
   ASSERT_TRUE(second);
   EXPECT_EQ(*second, 2);
-  EXPECT_TRUE(state.LoadTouched("m", 1)->empty());
+  EXPECT_EQ(state.LoadTouched("m", 1)->at("orders").size(), 3u);
   ASSERT_TRUE(state.AckTouchWatch("m", 1));
   EXPECT_EQ(state.LoadTouchWatch("m")->acked, 1);
+  ASSERT_TRUE(state.RecordTouched("m", 2, "orders", {"[{\"i\":\"4\"}]"}));
+  EXPECT_EQ(*state.StartTouchWatch("m"), 3);
+  EXPECT_TRUE(state.LoadTouched("m", 1)->empty());
+  EXPECT_EQ(state.LoadTouched("m", 2)->size(), 1u);
+  ASSERT_TRUE(state.RecordTouched("m", 3, "orders", {"[{\"i\":\"5\"}]"}));
 
   // Stopped: nobody watches, nothing is kept, and the next watch still gets a new number.
-  ASSERT_TRUE(state.RecordTouched("m", 2, "orders", {"[{\"i\":\"5\"}]"}));
   ASSERT_TRUE(state.StopTouchWatch("m"));
   EXPECT_EQ(state.LoadTouchWatch("m")->epoch, 0);
-  EXPECT_TRUE(state.LoadTouched("m", 2)->empty());
-  EXPECT_EQ(*state.StartTouchWatch("m"), 3);
+  EXPECT_TRUE(state.LoadTouched("m", 3)->empty());
+  EXPECT_EQ(*state.StartTouchWatch("m"), 4);
   EXPECT_EQ(state.LoadTouched("other", 1)->size(), 1u) << "another migration's keys are its own";
 }
 

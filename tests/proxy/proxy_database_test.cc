@@ -126,11 +126,17 @@ TEST(ProxyPostgres, AHeldClientWaitsThenLandsOnTheSwitchedCluster) {
 }
 
 TEST(ProxyPostgres, AHoldPastTheTimeoutGivesTheClientAnError) {
-  RunningProxy proxy(ts::PgPort(), /*hold_timeout=*/milliseconds(300));
+  RunningProxy proxy(ts::PgPort(), /*hold_timeout=*/milliseconds(300), milliseconds(5'000),
+                     WireProtocol::kPostgres);
   ASSERT_TRUE(proxy.control().Hold().has_value());
   PgConn conn = PgConnect(proxy.port());
   EXPECT_EQ(PQstatus(conn.get()), CONNECTION_BAD);
-  EXPECT_NE(std::string(PQerrorMessage(conn.get())), "");
+  // libpq shows the proxy's reason, not a reset connection.
+  EXPECT_NE(std::string(PQerrorMessage(conn.get()))
+                .find("peerlock proxy: the database is being switched (cutover or rollback) and "
+                      "this connection waited 300 ms"),
+            std::string::npos)
+      << PQerrorMessage(conn.get());
   EXPECT_EQ(proxy.control().Status().value().hold_timeouts, 1);
 }
 
@@ -186,12 +192,15 @@ TEST(ProxyMariadb, ConnectorCRunsQueriesThroughTheProxy) {
 }
 
 TEST(ProxyMariadb, AHoldPastTheTimeoutGivesTheClientAnError) {
-  RunningProxy proxy(ts::MariadbPort(), /*hold_timeout=*/milliseconds(300));
+  RunningProxy proxy(ts::MariadbPort(), /*hold_timeout=*/milliseconds(300), milliseconds(5'000),
+                     WireProtocol::kMysql);
   ASSERT_TRUE(proxy.control().Hold().has_value());
   std::string error;
   auto mysql = MariadbConnect(proxy.port(), error);
   EXPECT_EQ(mysql, nullptr);
-  EXPECT_NE(error, "");
+  // Connector/C shows the proxy's reason in place of the server's greeting.
+  EXPECT_NE(error.find("peerlock proxy: the database is being switched"), std::string::npos)
+      << error;
   EXPECT_EQ(proxy.control().Status().value().hold_timeouts, 1);
   // Released, the proxy forwards again.
   ASSERT_TRUE(proxy.control().Release().has_value());

@@ -21,7 +21,8 @@ class RunningProxy {
  public:
   explicit RunningProxy(int backend_port,
                         std::chrono::milliseconds hold_timeout = std::chrono::seconds(10),
-                        std::chrono::milliseconds grace = std::chrono::seconds(5)) {
+                        std::chrono::milliseconds grace = std::chrono::seconds(5),
+                        WireProtocol protocol = WireProtocol::kRaw) {
     static std::atomic<int> next{0};
     dir_ = std::filesystem::temp_directory_path() /
            ("plproxy-" + std::to_string(::getpid()) + "-" + std::to_string(next++));
@@ -31,7 +32,8 @@ class RunningProxy {
                                      .hold_timeout = hold_timeout,
                                      .grace = grace,
                                      .control_path = (dir_ / "proxy.sock").string(),
-                                     .state_file = (dir_ / "proxy.json").string()});
+                                     .state_file = (dir_ / "proxy.json").string(),
+                                     .protocol = protocol});
     if (!server) throw std::runtime_error("proxy did not open: " + server.error().ToString());
     server_ = std::move(*server);
     thread_ = std::thread([this] { EXPECT_TRUE(server_->Run().has_value()); });

@@ -12,6 +12,7 @@
 #include "base/fault_points.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "engine/cutover/baseline_verify.h"
 #include "engine/cutover/cutover_sides.h"
 #include "engine/cutover/cutover_step.h"
 #include "engine/cutover/hook_runner.h"
@@ -433,74 +434,22 @@ class Machine {
     return Finish("done", "");
   }
 
-  // Before the freeze, while the applications write: a watch on the rows the sync applies, then
-  // a full verify of both live sides. Rows it finds different (changes in flight, or true
-  // differences) plus the rows the sync applies from the watch on are all the final verify must
-  // compare again: every other row was proved equal and has not changed since.
+  // Before the freeze: the baseline verify (baseline_verify.h), whose watch and tables the
+  // final verify reads.
   Result<std::string> BaselineVerify() {
     rec_->detail.erase("baseline");
-    PL_ASSIGN(int64_t epoch, WatchAppliedRows(ctx_, std::chrono::seconds(5)));
-    if (epoch == 0) return std::string("skipped: the final verify compares every chunk");
-    VerifyOptions verify{.workers = ctx_.plan->copy.workers,
-                         .tables = scope_.source_tables,
-                         .chunk_rows = ctx_.plan->copy.chunk_rows,
-                         .max_differences = StateStore::kMaxTouchedKeys,
-                         .run_kind = "baseline_verify",
-                         .snapshot = false};
-    PL_ASSIGN(VerifyResult result, RunVerify(ctx_, verify));
-    // The rows found different join the watch's keys: the final verify compares them all.
-    nlohmann::json tables = nlohmann::json::array();
-    int64_t in_flight = 0;
-    std::vector<std::string> in_full;
-    for (const auto& v : result.tables) {
-      std::string why = v.problem;
-      if (why.empty() && v.difference_count > static_cast<int64_t>(v.differences.size()))
-        why = fmt::format("{} rows differ", v.difference_count);
-      std::vector<std::string> keys;
-      for (const auto& d : v.differences) {
-        if (d.key_tuple.empty()) why = "no key";
-        keys.push_back(EncodeKeyTuple(d.key_tuple));
-      }
-      if (!why.empty()) {
-        in_full.push_back(fmt::format("{} ({})", v.table, why));
-        continue;
-      }
-      PL_TRY(ctx_.state->RecordTouched(ctx_.migration, epoch, v.table, keys));
-      in_flight += v.difference_count;
-      tables.push_back(v.table);
-    }
-    rec_->detail["baseline"] = {{"epoch", epoch}, {"tables", tables}};
-    return fmt::format(
-        "{} rows compared while live, {} differing (in flight); the final verify "
-        "compares them and the rows applied from now on{}",
-        result.rows_compared, in_flight,
-        in_full.empty() ? "" : "; in full: " + Join(in_full, ", "));
+    PL_ASSIGN(Baseline baseline, RunBaselineVerify(ctx_, scope_.source_tables));
+    if (baseline.epoch != 0)
+      rec_->detail["baseline"] = {{"epoch", baseline.epoch}, {"tables", baseline.tables}};
+    return baseline.note;
   }
 
-  // What the final verify compares row by row: per table of the baseline, the rows it found
-  // different plus those the sync applied since. Nullopt (compare everything) without a
-  // baseline, or when the watch was replaced.
-  Result<std::optional<std::map<std::string, std::vector<KeyTuple>>>> FinalFocus() {
-    using Focus = std::map<std::string, std::vector<KeyTuple>>;
+  // Nullopt (compare everything) without a baseline, or when its watch was replaced.
+  Result<std::optional<KeyFocus>> FinalFocus() {
     const nlohmann::json baseline = rec_->detail.value("baseline", nlohmann::json::object());
-    const int64_t epoch = baseline.value("epoch", int64_t{0});
-    if (epoch == 0) return std::optional<Focus>();
-    PL_ASSIGN(TouchWatch watch, ctx_.state->LoadTouchWatch(ctx_.migration));
-    if (watch.epoch != epoch) return std::optional<Focus>();
-    PL_ASSIGN(auto touched, ctx_.state->LoadTouched(ctx_.migration, epoch));
-    Focus focus;
-    for (const auto& table_json : baseline["tables"]) {
-      const std::string table = table_json.get<std::string>();
-      const std::vector<std::string>& keys = touched[table];
-      if (std::find(keys.begin(), keys.end(), StateStore::kAllKeys) != keys.end())
-        continue;  // the sync gave up listing its keys: compared in full
-      std::vector<KeyTuple>& list = focus[table];
-      for (const auto& k : keys) {
-        PL_ASSIGN(KeyTuple key, DecodeKeyTuple(k));
-        list.push_back(std::move(key));
-      }
-    }
-    return std::optional<Focus>(std::move(focus));
+    return FinalVerifyFocus(
+        ctx_, baseline.value("epoch", int64_t{0}),
+        baseline.value("tables", nlohmann::json::array()).get<std::vector<std::string>>());
   }
 
   bool FreezeExpired() const {

@@ -129,7 +129,8 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
       if (options.focus) {
         if (auto focus = options.focus->find(t.table.name); focus != options.focus->end()) {
           result.tables[index].focused = true;
-          items.push_back(WorkItem{index, &t.mapping, {}, WorkItem::Kind::kCount});
+          if (options.counts)
+            items.push_back(WorkItem{index, &t.mapping, {}, WorkItem::Kind::kCount});
           const auto& keys = focus->second;
           for (size_t k = 0; k < keys.size(); k += kKeysPerItem)
             items.push_back(WorkItem{

@@ -30,6 +30,7 @@ struct VerifyOptions {
   // long transaction on a live source (SQLite writers would wait), and rows that change while it
   // reads are compared again under the freeze anyway.
   bool snapshot = true;
+  bool counts = true;  // focused tables: compare their row counts too
   // Source table -> the only keys compared row by row (counts are compared in full); tables
   // not in the map are compared chunk by chunk.
   std::optional<std::map<std::string, std::vector<KeyTuple>>> focus;
