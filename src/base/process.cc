@@ -91,15 +91,17 @@ void Pump(pid_t pid, int out_fd, int err_fd, const ProcessOptions& options, Proc
     int wait_ms = -1;
     if (timed) {
       auto left = std::chrono::ceil<std::chrono::milliseconds>(next_step - Clock::now()).count();
-      if (left <= 0) {
+      const bool cancelled =
+          stage == Stage::kRunning && options.cancel && options.cancel->Cancelled();
+      if (left <= 0 || cancelled) {
         if (stage == Stage::kKilled) break;
-        result.timed_out = true;
+        (cancelled ? result.cancelled : result.timed_out) = true;
         kill(-pid, stage == Stage::kRunning ? SIGTERM : SIGKILL);
         stage = stage == Stage::kRunning ? Stage::kTerminating : Stage::kKilled;
         next_step = Clock::now() + options.kill_grace;
         continue;
       }
-      wait_ms = static_cast<int>(std::min<long long>(left, 1 << 30));
+      wait_ms = static_cast<int>(std::min<long long>(left, options.cancel ? 100 : 1 << 30));
     }
     if (poll(fds, 2, wait_ms) < 0) {
       if (errno == EINTR) continue;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/cancel.h"
 #include "base/error.h"
 
 namespace peerlock {
@@ -18,6 +19,7 @@ struct ProcessResult {
   std::string out;         // standard output (with standard error when merged)
   std::string err;         // standard error; empty when merged into `out`
   bool timed_out = false;  // the timeout passed and the process group was killed
+  bool cancelled = false;  // `cancel` was raised and the process group was killed
 };
 
 struct ProcessOptions {
@@ -31,6 +33,9 @@ struct ProcessOptions {
   std::chrono::milliseconds kill_grace{2000};  // between SIGTERM and SIGKILL
   size_t max_output = 0;                       // bytes kept of each stream, the tail; 0 = all
   bool merge_output = false;                   // stderr into `out`, interleaved as written
+  // With a timeout: raised (Ctrl-C reaching us, not the child's own group), the group is
+  // killed as at the timeout; seen within 100 ms.
+  const CancelFlag* cancel = nullptr;
 };
 
 // Fails (kNotFound) only when the program cannot be started or `working_dir` does not exist; a

@@ -289,6 +289,12 @@ class SecondPgCluster {
   SecondPgCluster& operator=(const SecondPgCluster&) = delete;
 
   int port() const { return port_; }
+  // Restarts the server in place (same port, same data), as an upgrade or a crash would.
+  void Restart() const {
+    auto r = test_servers::RunCommand(
+        {std::string(PEERLOCK_SOURCE_DIR) + "/scripts/pg-cluster", "restart", dir_.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  }
   std::string Url(const std::string& database) const {
     return fmt::format("postgresql://peerlock@127.0.0.1:{}/{}", port_, database);
   }

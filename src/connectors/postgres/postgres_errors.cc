@@ -59,7 +59,10 @@ Error PostgresResultError(const PGresult* result, const std::string& what) {
     code = ErrorCode::kIo;
     retryable = true;
     hint = "the server ran out of a resource (memory, connections): lower --workers or retry";
-  } else if (cls == "08" || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03") {
+  } else if (cls == "08" || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03" ||
+             (sqlstate.empty() && result && PQresultStatus(result) == PGRES_FATAL_ERROR)) {
+    // No SQLSTATE: libpq made the error itself, which on a connection that worked means the
+    // server went away mid-request ("server closed the connection unexpectedly").
     code = ErrorCode::kConnection;
     retryable = true;
     hint = "the server went away: check it is running, then rerun with --resume";

@@ -306,7 +306,7 @@ class Machine {
   }
 
   Result<std::string> Hook(const std::string& name, const std::string& phase, Side active) {
-    PL_ASSIGN(HookOutcome outcome, RunHook(*ctx_.plan, name, HookEnv(phase, active)));
+    PL_ASSIGN(HookOutcome outcome, RunHook(*ctx_.plan, name, HookEnv(phase, active), ctx_.cancel));
     if (!outcome.ran) return std::string();
     return fmt::format("hook {} ran in {:.2f}s", name, outcome.seconds);
   }

@@ -57,7 +57,8 @@ std::string HookDirectory(const Plan& plan) {
 }  // namespace
 
 Result<HookOutcome> RunHook(const Plan& plan, const std::string& name,
-                            const std::map<std::string, std::string>& env) {
+                            const std::map<std::string, std::string>& env,
+                            const CancelFlag* cancel) {
   const HookSpec* hook = plan.FindHook(name);
   if (hook == nullptr) return HookOutcome{};
   std::string dir = HookDirectory(plan);
@@ -68,7 +69,8 @@ Result<HookOutcome> RunHook(const Plan& plan, const std::string& name,
                          .working_dir = dir,
                          .timeout = timeout,
                          .max_output = kKeptBytes,
-                         .merge_output = true};
+                         .merge_output = true,
+                         .cancel = cancel};
   options.extra_env["PEERLOCK_HOOK"] = name;
   std::string label = HookLabel(plan, *hook);
 
@@ -82,11 +84,15 @@ Result<HookOutcome> RunHook(const Plan& plan, const std::string& name,
       .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
       .output_tail = LastLines(result.out, kTailLines)};
   PL_LOG_INFO("{}: {} after {:.2f}s (exit code {})", label,
-              result.timed_out ? "killed" : "finished", outcome.seconds, outcome.exit_code);
+              result.timed_out || result.cancelled ? "killed" : "finished", outcome.seconds,
+              outcome.exit_code);
 
   if ((result.timed_out || result.exit_code != 0) && !outcome.output_tail.empty()) {
     PL_LOG_INFO("{}: its last output lines:\n{}", label, outcome.output_tail);
   }
+  if (result.cancelled)
+    return Fail(Error(ErrorCode::kCancelled, label + " was interrupted (killed)")
+                    .WithHint("run the command again: it resumes where it stopped"));
   if (result.timed_out) {
     return Fail(Error(ErrorCode::kBlocked, fmt::format("{} did not finish within {} (killed)",
                                                        label, FormatDuration(timeout)))

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "base/cancel.h"
 #include "base/error.h"
 #include "plan/plan.h"
 
@@ -24,8 +25,10 @@ struct HookOutcome {
 // PEERLOCK_MIGRATION, PEERLOCK_PHASE, PEERLOCK_ACTIVE, redacted PEERLOCK_SOURCE_URL/TARGET_URL);
 // its values are never logged. A non-zero exit or a timeout is an ErrorCode::kBlocked error
 // naming the hook and where the plan defines it; kNotFound when /bin/sh or the plan's directory
-// cannot be used. Logs start and end at info level.
+// cannot be used; kCancelled when `cancel` is raised while it runs (the hook is killed).
+// Logs start and end at info level.
 Result<HookOutcome> RunHook(const Plan& plan, const std::string& name,
-                            const std::map<std::string, std::string>& env);
+                            const std::map<std::string, std::string>& env,
+                            const CancelFlag* cancel = nullptr);
 
 }  // namespace peerlock

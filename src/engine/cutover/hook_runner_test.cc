@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "support/child_processes.h"
 
@@ -73,6 +75,31 @@ TEST(HookRunner, TimeoutKillsTheHookAndWhatItStarted) {
                   "hook smoke_test (" + plan.file + ":7:3) did not finish within 200ms (killed)",
                   "hooks.timeout");
   // The pid file sits in the plan's directory: the hook ran there.
+  pid_t grandchild = PidFromFile(dir.path() / "grandchild.pid");
+  ASSERT_GT(grandchild, 0);
+  EXPECT_TRUE(ProcessGoneWithin10s(grandchild)) << "sleep " << grandchild << " outlived it";
+}
+
+// Ctrl-C does not reach the hook (its own process group): the cancel flag kills it instead of
+// the freeze waiting out the hook's timeout.
+TEST(HookRunner, CancelKillsTheHookAndWhatItStarted) {
+  ScratchDir dir("hook-cancel");
+  Plan plan = PlanWithHook(dir.path(), "freeze_source",
+                           "sh -c 'sleep 30 & echo $! > grandchild.pid; wait'", 60);
+  CancelFlag cancel;
+  std::thread interrupter([&] {
+    // Raised once the hook has started its grandchild (a condition, polled).
+    while (!fs::exists(dir.path() / "grandchild.pid") ||
+           fs::file_size(dir.path() / "grandchild.pid") == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    cancel.Cancel();
+  });
+  auto outcome = RunHook(plan, "freeze_source", {}, &cancel);
+  interrupter.join();
+  ASSERT_FALSE(outcome.has_value());
+  EXPECT_EQ(outcome.error().code(), ErrorCode::kCancelled);
+  EXPECT_EQ(outcome.error().message(),
+            "hook freeze_source (" + plan.file + ":7:3) was interrupted (killed)");
   pid_t grandchild = PidFromFile(dir.path() / "grandchild.pid");
   ASSERT_GT(grandchild, 0);
   EXPECT_TRUE(ProcessGoneWithin10s(grandchild)) << "sleep " << grandchild << " outlived it";
