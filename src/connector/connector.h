@@ -64,6 +64,13 @@ class Dialect {
   // the dialect can add to a loaded table. Idempotent (IF NOT EXISTS or equivalent).
   virtual std::vector<std::string> PostDataSql(const Table& table) const = 0;
   virtual std::string DropTableSql(const std::string& table) const = 0;
+  // A statement refreshing a live table's planner statistics (and whatever else makes reading
+  // it cheap) before it takes an application's traffic, or empty when the server keeps them
+  // fresh itself. Runs outside a transaction, beside writers.
+  virtual std::string RefreshStatisticsSql(const std::string& table) const {
+    (void)table;
+    return "";
+  }
 };
 
 // What to read: columns of a table within a key range, in key order or not.

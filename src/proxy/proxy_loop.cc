@@ -241,8 +241,10 @@ void ProxyLoop::RefuseHeld(uint64_t id) {
 
 void ProxyLoop::FinishDrainIfDone() {
   if (state_ != ProxyState::kDraining) return;
+  // A connection whose backend has ended its side (a frozen PostgreSQL ends the sessions) is no
+  // longer in flight: nothing can reach the old backend through it, whenever its client notices.
   for (const auto& [id, c] : connections_)
-    if (c.phase != Phase::kHeld) return;
+    if (c.phase != Phase::kHeld && !(c.phase == Phase::kOpen && c.down->Finished())) return;
   state_ = ProxyState::kHolding;
   dirty_ = true;
   PL_LOG_INFO("proxy: drained; holding new connections");

@@ -34,8 +34,10 @@ constexpr auto kDeadline = std::chrono::seconds(20);
 // the client sent, once the client half-closes, then closes. Not reading: accepts and holds.
 class TestBackend {
  public:
-  explicit TestBackend(std::string prefix, bool reads = true)
-      : prefix_(std::move(prefix)), reads_(reads) {
+  // `reads` false: reads nothing and waits to be closed. `hangs_up`: sends the prefix and
+  // closes at once, like a server ending a session.
+  explicit TestBackend(std::string prefix, bool reads = true, bool hangs_up = false)
+      : prefix_(std::move(prefix)), reads_(reads), hangs_up_(hangs_up) {
     listen_ = std::move(ListenTcp({"127.0.0.1", 0}).value());
     port_ = BoundPort(listen_.get()).value();
     thread_ = std::thread([this] { AcceptLoop(); });
@@ -68,6 +70,10 @@ class TestBackend {
     // The accepted socket inherits non-blocking from the listener: make it blocking.
     int flags = ::fcntl(fd.get(), F_GETFL);
     ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
+    if (hangs_up_) {
+      (void)!::send(fd.get(), prefix_.data(), prefix_.size(), MSG_NOSIGNAL);
+      return;
+    }
     if (!reads_) {
       // Waits, reading nothing, until the proxy closes or resets us.
       pollfd p{.fd = fd.get(), .events = POLLRDHUP};
@@ -83,7 +89,7 @@ class TestBackend {
   }
 
   std::string prefix_;
-  bool reads_;
+  bool reads_, hangs_up_;
   UniqueFd listen_;
   int port_ = 0;
   std::atomic<int> accepted_{0};
@@ -250,6 +256,20 @@ TEST(ProxyServer, DrainClosesInFlightConnectionsAfterTheGrace) {
   EXPECT_EQ(drained->active, 0);
   EXPECT_EQ(drained->drain_closed, 1);
   EXPECT_EQ(ReadToEnd(in_flight.get()).error, ECONNRESET);
+}
+
+// A backend that ends the session (a frozen PostgreSQL terminating it) takes the connection
+// out of flight: the drain answers without waiting for its client to notice, or for the grace.
+TEST(ProxyServer, DrainDoesNotWaitForClientsWhoseBackendEndedTheSession) {
+  TestBackend backend("FATAL", /*reads=*/true, /*hangs_up=*/true);
+  RunningProxy proxy(backend.port(), milliseconds(10'000), /*grace=*/milliseconds(60'000));
+  UniqueFd idle = ConnectTo(proxy.port());  // sends nothing, never closes while draining
+  proxy.WaitFor([](const ProxyStatus& s) { return s.active == 1; });
+  auto drained = proxy.control().Drain();
+  ASSERT_TRUE(drained.has_value()) << drained.error().ToString();
+  EXPECT_EQ(drained->state, ProxyState::kHolding);
+  EXPECT_EQ(drained->drain_closed, 0);
+  EXPECT_EQ(ReadToEnd(idle.get()).data, "FATAL");  // what the backend said still arrives
 }
 
 TEST(ProxyServer, DrainLetsConnectionsThatFinishInTheGraceFinish) {

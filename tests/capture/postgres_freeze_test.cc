@@ -162,6 +162,19 @@ TEST_F(PostgresFreezeTest, AnOpenTransactionCommitsWithinTheGrace) {
   EXPECT_PRED2(Contains, writer.Exec("INSERT INTO t VALUES (2, 'later')"), kTerminated);
 }
 
+// Sessions are ended all at once, and every one has exited when Freeze returns: none can
+// commit after the freeze reported itself done.
+TEST_F(PostgresFreezeTest, EveryEndedSessionHasExitedWhenTheFreezeReturns) {
+  std::vector<std::unique_ptr<PgClient>> idle;
+  for (int i = 0; i < 4; ++i) idle.push_back(std::make_unique<PgClient>(database_));
+  ASSERT_OK_AND_ASSIGN(FreezeReport report, session_->Freeze(FreezeOptions{}));
+  EXPECT_EQ(report.sessions_ended, 4) << report.detail;
+  for (const auto& client : idle) EXPECT_TRUE(SessionGone(client->pid())) << client->pid();
+  for (const auto& client : idle)
+    EXPECT_PRED2(Contains, client->Exec("INSERT INTO t VALUES (1, 'ended')"), kTerminated);
+  EXPECT_EQ(Rows("id = 1"), 0);
+}
+
 TEST_F(PostgresFreezeTest, ATransactionStillOpenAfterTheGraceIsEnded) {
   PgClient writer(database_);
   ASSERT_EQ(writer.Exec("BEGIN; INSERT INTO t VALUES (1, 'too slow')"), "");

@@ -241,6 +241,13 @@ std::vector<std::string> PostgresDialect::PostDataSql(const Table& table) const 
   return out;
 }
 
+// VACUUM as well as ANALYZE: a table the sync has been changing has pages no longer marked
+// all-visible, and counting it (the cutover's final verify, under the freeze) then reads the
+// heap behind every index entry.
+std::string PostgresDialect::RefreshStatisticsSql(const std::string& table) const {
+  return "VACUUM (ANALYZE) " + QuoteTable(table);
+}
+
 std::string PostgresDialect::DropTableSql(const std::string& table) const {
   return "DROP TABLE IF EXISTS " + QuoteTable(table) + " CASCADE";
 }

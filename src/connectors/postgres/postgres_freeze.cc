@@ -12,8 +12,10 @@
 #include <fmt/format.h>
 
 #include <thread>
+#include <vector>
 
 #include "base/log.h"
+#include "base/strings.h"
 #include "connectors/postgres/postgres_session.h"
 #include "connectors/postgres/postgres_sql.h"
 
@@ -22,10 +24,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How often the sessions waited for are looked at again: a poll, not a synchronisation.
-constexpr auto kPollInterval = std::chrono::milliseconds(50);
-// How long pg_terminate_backend waits for an ended session's process to exit.
-constexpr int kTerminateWaitMs = 5000;
+// How often the sessions waited for are looked at again: polls, not synchronisations (the
+// server has no way to wait for another session's transaction or exit).
+constexpr auto kPollInterval = std::chrono::milliseconds(10);
+constexpr auto kExitPollInterval = std::chrono::milliseconds(2);
+// How long ended sessions get to exit before they are told again (then reported).
+constexpr auto kTerminateWait = std::chrono::seconds(5);
 
 bool IsOn(const std::string& value) {
   return value == "on" || value == "true" || value == "yes" || value == "1";
@@ -48,17 +52,18 @@ Result<bool> PostgresSession::Frozen(const FreezeOptions& options) {
 
 Result<int> PostgresSession::EndApplicationSessions(const std::string& since,
                                                     Clock::time_point deadline) {
-  // The waiting variant makes sure an ended session cannot commit after we return.
+  // All are told to end in one statement, then waited for together: pg_terminate_backend's
+  // own wait sleeps in steps of 100 ms, per session, inside the freeze.
   const std::string terminate =
-      conn_->server_version() >= 140000
-          ? fmt::format("SELECT pg_terminate_backend($1::int, {})", kTerminateWaitMs)
-          : std::string("SELECT pg_terminate_backend($1::int)");
+      "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM unnest($1::int[]) AS pid";
+  const std::string alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])";
   int ended = 0;
   std::map<std::string, int> attempts;  // pid -> times it was told to end
   while (true) {
     PL_ASSIGN(auto sessions, conn_->Query(std::string(sql::kFreezeSessions), {since}));
     if (PQntuples(sessions.get()) == 0) return ended;
     bool late = Clock::now() >= deadline;
+    std::vector<std::string> to_end;
     for (int i = 0; i < PQntuples(sessions.get()); ++i) {
       std::string pid = PQgetvalue(sessions.get(), i, 0);
       // Idle sessions are ended at once: their next transaction would still be read-write.
@@ -69,12 +74,24 @@ Result<int> PostgresSession::EndApplicationSessions(const std::string& since,
                   fmt::format("session {} of role {} on {} does not end", pid,
                               PQgetvalue(sessions.get(), i, 1), endpoint_.Redacted()))
                 .WithHint("end it by hand (SELECT pg_terminate_backend(" + pid + ")), then rerun"));
-      PL_ASSIGN(auto done, conn_->QueryValue(terminate, {pid}));
-      if (done.value_or("f") == "t") ++ended;
+      to_end.push_back(pid);
     }
-    auto now = Clock::now();
-    if (now < deadline)
+    if (to_end.empty()) {  // only transactions still running: give them a moment
+      auto now = Clock::now();
       std::this_thread::sleep_for(std::min<Clock::duration>(kPollInterval, deadline - now));
+      continue;
+    }
+    const std::string pids = "{" + Join(to_end, ",") + "}";
+    PL_ASSIGN(auto signalled, conn_->QueryValue(terminate, {pids}));
+    ended += std::stoi(signalled.value_or("0"));
+    // Gone from pg_stat_activity means past its transaction's end: an ended session cannot
+    // commit after we return.
+    auto give_up = Clock::now() + kTerminateWait;
+    while (true) {
+      PL_ASSIGN(auto left, conn_->QueryValue(alive, {pids}));
+      if (left.value_or("0") == "0" || Clock::now() >= give_up) break;
+      std::this_thread::sleep_for(kExitPollInterval);
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -329,22 +330,37 @@ class Machine {
       Status st;
       if (step == "freeze_source") {
         st = Step(step, [&]() -> Result<std::string> {
+          // Read before the freeze starts: the frozen source's counts need not wait for it.
+          if (!rec_->detail.contains("freeze_started_us") && !pre_freeze_inventory_) {
+            auto inventory = LoadInventory(ctx_, /*count_rows=*/false);
+            if (inventory) pre_freeze_inventory_ = std::move(*inventory);
+          }
           if (!rec_->detail.contains("freeze_started_us")) {
             rec_->detail["freeze_started_us"] = NowMicros();
             PL_TRY(Save());
           }
+          // Each part timed: the step's time is inside the freeze the user is promised.
+          int64_t t0 = NowMicros();
           PL_TRY(traffic_.Hold());
+          int64_t t1 = NowMicros();
           PL_ASSIGN(FreezeReport report, FreezeSide(ctx_, Side::kSource, source_freeze));
+          ReadFrozenSourceMeanwhile();
+          int64_t t2 = NowMicros();
           PL_TRY(traffic_.Drain());
+          int64_t t3 = NowMicros();
           PL_ASSIGN(std::string hook, Hook("freeze_source", "freeze", Side::kSource));
-          return fmt::format("{} sessions ended; {} {}", report.sessions_ended, report.detail,
-                             hook);
+          return fmt::format(
+              "{} (proxy held in {:.3f}s, source frozen in {:.3f}s, proxy "
+              "drained in {:.3f}s){}",
+              report.detail, (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6,
+              hook.empty() ? "" : "; " + hook);
         });
       } else if (step == "drain") {
         st = Step(step, [&]() -> Result<std::string> {
           DeadlineFlag deadline(FreezeDeadline(), ctx_.cancel);
           EngineContext bounded = ctx_;
           bounded.cancel = deadline.flag();
+          ReadFrozenSourceMeanwhile();
           PL_ASSIGN(std::string position, DrainSync(bounded, scope_.source_tables));
           rec_->detail["drained_to"] = position;
           return "drained to " + position;
@@ -358,6 +374,16 @@ class Machine {
                                .tables = scope_.source_tables,
                                .chunk_rows = ctx_.plan->copy.chunk_rows};
           PL_ASSIGN(verify.focus, FinalFocus());
+          if (frozen_source_.valid()) {
+            auto read = frozen_source_.get();
+            if (read) {
+              frozen_ = std::move(*read);
+              verify.inventory = &frozen_->inventory;
+              verify.source_counts = frozen_->counts;
+            } else {  // read again below, the usual way
+              PL_LOG_WARN("{}", read.error().message());
+            }
+          }
           PL_ASSIGN(VerifyResult result, RunVerify(bounded, verify));
           if (!result.equal) {
             std::vector<std::string> differ;
@@ -376,19 +402,28 @@ class Machine {
             return fmt::format("{} rows equal in {} tables (every chunk compared)",
                                result.rows_compared, result.tables.size());
           int64_t rows = 0, rechecked = 0;
+          const TableVerdict* slowest = nullptr;  // the count the freeze waited for longest
           for (const auto& t : result.tables) {
             rows += t.source_rows;
             rechecked += t.rechecked;
+            if (t.focused && (!slowest || t.count_seconds > slowest->count_seconds)) slowest = &t;
           }
           return fmt::format(
-              "counts equal in {} tables ({} rows); {} rows changed since the baseline "
+              "counts equal in {} tables ({} rows{}); {} rows changed since the baseline "
               "compared again",
-              result.tables.size(), rows, rechecked);
+              result.tables.size(), rows,
+              slowest ? fmt::format(", the longest count {} in {:.2f}s", slowest->table,
+                                    slowest->count_seconds)
+                      : "",
+              rechecked);
         });
       } else if (step == "baseline_verify") {
         st = Step(step, [&] { return BaselineVerify(); });
       } else if (step == "sequences") {
-        st = Step(step, [&] { return CarrySequences(ctx_); });
+        st = Step(step, [&] {
+          return CarrySequences(ctx_,
+                                frozen_ && frozen_->sequences ? &*frozen_->sequences : nullptr);
+        });
       } else if (step == "reverse_capture") {
         st = Step(step, [&]() -> Result<std::string> {
           PL_ASSIGN(std::string position, StartSyncWithoutCopy(reverse_->ctx, reverse_spec_));
@@ -397,13 +432,13 @@ class Machine {
         });
       } else if (step == "thaw_target") {
         st = Step(step, [&]() -> Result<std::string> {
-          PL_ASSIGN(bool was_frozen, SideFrozen(ctx_, Side::kTarget, Freezing(Side::kTarget)));
-          if (was_frozen) {
-            // An abort must leave it as it found it: frozen, since an earlier rollback.
-            rec_->detail["target_was_frozen"] = true;
-            PL_TRY(Save());
-          }
-          PL_TRY(ThawSide(ctx_, Side::kTarget, Freezing(Side::kTarget)));
+          PL_ASSIGN(bool was_frozen,
+                    ThawSideIfFrozen(ctx_, Side::kTarget, Freezing(Side::kTarget), [&] {
+                      // An abort must leave it as it found it: frozen, since an earlier
+                      // rollback.
+                      rec_->detail["target_was_frozen"] = true;
+                      return Save();
+                    }));
           return std::string(was_frozen ? "target writable again" : "target writable");
         });
       } else if (step == "switch_traffic") {
@@ -450,6 +485,19 @@ class Machine {
     return FinalVerifyFocus(
         ctx_, baseline.value("epoch", int64_t{0}),
         baseline.value("tables", nlohmann::json::array()).get<std::vector<std::string>>());
+  }
+
+  // The source no longer changes once frozen: what the final verify reads of it (schema, row
+  // counts) is read from now on, while the target drains, rather than inside the verify.
+  void ReadFrozenSourceMeanwhile() {
+    const auto focusable = rec_->detail.value("baseline", nlohmann::json::object())
+                               .value("tables", nlohmann::json::array())
+                               .get<std::vector<std::string>>();
+    if (frozen_source_.valid() || focusable.empty()) return;
+    frozen_source_ = std::async(std::launch::async, [this, focusable] {
+      return ReadFrozenSource(ctx_, focusable, ctx_.plan->copy.workers,
+                              pre_freeze_inventory_ ? &*pre_freeze_inventory_ : nullptr);
+    });
   }
 
   bool FreezeExpired() const {
@@ -622,6 +670,11 @@ class Machine {
   std::unique_ptr<Direction> reverse_;
   Traffic traffic_;
   CaptureSpec forward_spec_, reverse_spec_;
+  std::optional<Inventory> pre_freeze_inventory_;
+  std::optional<FrozenSource> frozen_;  // what the verify step took of frozen_source_
+  // ReadFrozenSourceMeanwhile's (last: destroyed first, so it is waited for while everything
+  // it reads still exists).
+  std::future<Result<FrozenSource>> frozen_source_;
 };
 
 }  // namespace

@@ -105,6 +105,15 @@ Status ThawSide(const EngineContext& ctx, Side side, const FreezeOptions& option
   return WithContext(session->Thaw(options), std::string("thawing the ") + SideName(side));
 }
 
+Result<bool> ThawSideIfFrozen(const EngineContext& ctx, Side side, const FreezeOptions& options,
+                              const std::function<Status()>& before_thaw) {
+  PL_ASSIGN(auto session, OpenWritable(ctx, side));
+  PL_ASSIGN(bool was_frozen, session->Frozen(options));
+  if (was_frozen) PL_TRY(before_thaw());
+  PL_TRY(WithContext(session->Thaw(options), std::string("thawing the ") + SideName(side)));
+  return was_frozen;
+}
+
 Result<bool> SideFrozen(const EngineContext& ctx, Side side, const FreezeOptions& options) {
   PL_ASSIGN(auto session, OpenWritable(ctx, side));
   return session->Frozen(options);
@@ -165,7 +174,8 @@ Result<std::string> DrainSync(const EngineContext& ctx, const std::vector<std::s
       }
       if (!now || (now->pid == record->pid && !ProcessAlive(record->pid)))
         break;  // it died: finish here
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      // Every poll is time inside the freeze: a few milliseconds, not a synchronisation.
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
   PL_TRY(ctx.state->RequestDrain(ctx.migration, ""));
@@ -192,13 +202,19 @@ Result<std::string> DrainSync(const EngineContext& ctx, const std::vector<std::s
   return summary.position.empty() ? final_position : summary.position;
 }
 
-Result<std::string> CarrySequences(const EngineContext& ctx) {
+Result<std::string> CarrySequences(const EngineContext& ctx,
+                                   const std::vector<SequenceValue>* known) {
   if (ctx.source_connector->dialect().name() != ctx.target_connector->dialect().name())
     return std::string(
         "sequences are not carried between dialects: keys written after the "
         "switch come from the target's own identity columns");
-  PL_ASSIGN(auto source, ctx.OpenSource());
-  PL_ASSIGN(auto sequences, source->Sequences());
+  std::vector<SequenceValue> sequences;
+  if (known) {
+    sequences = *known;
+  } else {
+    PL_ASSIGN(auto source, ctx.OpenSource());
+    PL_ASSIGN(sequences, source->Sequences());
+  }
   if (sequences.empty()) return std::string("no sequences");
   PL_ASSIGN(auto target, ctx.OpenTarget());
   if (auto st = target->SetSequences(sequences); !st) {

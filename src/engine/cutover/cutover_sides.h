@@ -4,6 +4,7 @@
 // Each action is idempotent (a re-run after a crash repeats it safely). Blocking; one thread.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,10 @@ Result<std::unique_ptr<Direction>> ReverseDirection(const EngineContext& forward
 Result<FreezeReport> FreezeSide(const EngineContext& ctx, Side side, const FreezeOptions& options);
 Status ThawSide(const EngineContext& ctx, Side side, const FreezeOptions& options);
 Result<bool> SideFrozen(const EngineContext& ctx, Side side, const FreezeOptions& options);
+// Thaws `side` on one session and says whether it was frozen; when it was, `before_thaw` runs
+// first (to record it: an abort must leave the side as it found it).
+Result<bool> ThawSideIfFrozen(const EngineContext& ctx, Side side, const FreezeOptions& options,
+                              const std::function<Status()>& before_thaw);
 Result<std::vector<std::string>> CheckFreezeSide(const EngineContext& ctx, Side side,
                                                  const FreezeOptions& options);
 
@@ -56,9 +61,10 @@ Result<int64_t> WatchAppliedRows(const EngineContext& ctx, std::chrono::millisec
 // in this process. kCancelled when ctx.cancel fires first. Returns the drained position.
 Result<std::string> DrainSync(const EngineContext& ctx, const std::vector<std::string>& tables);
 
-// Sets ctx.target's sequences from ctx.source's (same dialect only; otherwise says so).
-// Returns a note for the audit log.
-Result<std::string> CarrySequences(const EngineContext& ctx);
+// Sets ctx.target's sequences from ctx.source's (same dialect only; otherwise says so), or from
+// `known`, already read from the frozen source. Returns a note for the audit log.
+Result<std::string> CarrySequences(const EngineContext& ctx,
+                                   const std::vector<SequenceValue>* known = nullptr);
 
 // The applications' traffic: PeerLock's proxy when the plan has `proxy:` (every call a no-op
 // without one). The hooks are run by the state machine.

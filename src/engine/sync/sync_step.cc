@@ -22,6 +22,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
+// How often a following sync looks for a cutover's drain request (and watch), also the longest
+// it waits for a change meanwhile: the cutover waits for it inside its freeze.
+constexpr milliseconds kDrainPoll{25};
+
 double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -212,7 +216,7 @@ class Follower {
       PL_TRY(MaybePublish(*stream, folder.empty()));
       PL_TRY(PollDrainRequest());
       if (!drain_to_.empty()) catch_up_to = drain_to_;
-      auto next = stream->Next(folder.empty() ? milliseconds(100) : milliseconds(0));
+      auto next = stream->Next(folder.empty() ? kDrainPoll : milliseconds(0));
       if (!next) {
         // A schema change (or any stop) leaves every transaction before it applied.
         if (!next.error().retryable() && next.error().code() != ErrorCode::kConnection)
@@ -258,10 +262,11 @@ class Follower {
     return stop_time_ && txn.commit_time_us >= *stop_time_;
   }
 
-  // A cutover asks the sync to drain by writing `drain_to`: looked at ten times a second,
-  // because the source is frozen (and the applications waiting) until the sync has drained.
+  // A cutover asks the sync to drain by writing `drain_to`: looked at every kDrainPoll (a read
+  // of the state store), because the source is frozen (and the applications waiting) until the
+  // sync has drained.
   Status PollDrainRequest() {
-    if (Since(last_drain_poll_) < 0.1) return {};
+    if (Clock::now() - last_drain_poll_ < kDrainPoll) return {};
     last_drain_poll_ = Clock::now();
     PL_ASSIGN(auto stored, ctx_.state->LoadSync(ctx_.migration));
     if (stored) drain_to_ = stored->drain_to;

@@ -23,7 +23,8 @@ struct WorkItem {
   const TableMapping* mapping;
   KeyRange range;
   Kind kind = Kind::kChunk;
-  std::vector<KeyTuple> keys;  // kKeys
+  std::vector<KeyTuple> keys;          // kKeys
+  std::optional<int64_t> source_rows;  // kCount: counted already (VerifyOptions::source_counts)
 };
 
 constexpr size_t kKeysPerItem = 500;  // rows looked up per statement in a focused verify
@@ -49,10 +50,16 @@ Status CompareItem(const WorkItem& item, Session& source, Session& target, size_
                    std::vector<Difference>& diffs) {
   const TableMapping& m = *item.mapping;
   if (item.kind == WorkItem::Kind::kCount) {
-    // Both servers count at once.
-    auto target_future = std::async(std::launch::async, [&] {
+    auto count_target = [&] {
       return target.CountRows(MakeReadSpec(m, Side::kTarget, {}, batch_rows));
-    });
+    };
+    if (item.source_rows) {
+      PL_ASSIGN(target_digest.rows, count_target());
+      source_digest.rows = *item.source_rows;
+      return {};
+    }
+    // Both servers count at once.
+    auto target_future = std::async(std::launch::async, count_target);
     auto source_count = source.CountRows(MakeReadSpec(m, Side::kSource, {}, batch_rows));
     auto target_count = target_future.get();
     if (!source_count) return Fail(std::move(source_count.error()));
@@ -99,7 +106,12 @@ Status CompareItem(const WorkItem& item, Session& source, Session& target, size_
 
 Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  PL_ASSIGN(Inventory inv, LoadInventory(ctx, /*count_rows=*/false));
+  Inventory inv;
+  if (options.inventory) {
+    inv = *options.inventory;
+  } else {
+    PL_ASSIGN(inv, LoadInventory(ctx, /*count_rows=*/false));
+  }
   PL_TRY(SelectTables(inv, options.tables));
   PL_ASSIGN(RunRecord run, ctx.state->StartRun(ctx.migration, options.run_kind,
                                                ctx.source.Redacted(), ctx.target.Redacted(),
@@ -142,8 +154,13 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
       if (options.focus && KeysListable(t.mapping)) {
         if (auto focus = options.focus->find(t.table.name); focus != options.focus->end()) {
           result.tables[index].focused = true;
-          if (options.counts)
-            items.push_back(WorkItem{index, &t.mapping, {}, WorkItem::Kind::kCount});
+          if (options.counts) {
+            WorkItem count{index, &t.mapping, {}, WorkItem::Kind::kCount};
+            if (auto known = options.source_counts.find(t.table.name);
+                known != options.source_counts.end())
+              count.source_rows = known->second;
+            items.push_back(std::move(count));
+          }
           const auto& keys = focus->second;
           for (size_t k = 0; k < keys.size(); k += kKeysPerItem)
             items.push_back(WorkItem{
@@ -167,10 +184,19 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
     std::mutex mu;
     std::atomic<size_t> next{0};
     std::optional<Error> failure;
-    auto worker = [&] {
+    auto worker = [&](int number) {
       auto run_items = [&]() -> Status {
-        PL_ASSIGN(auto src, ctx.OpenSource());
-        PL_ASSIGN(auto tgt, ctx.OpenTarget());
+        // The first worker uses the sessions opened above: under a cutover's freeze every
+        // connection opened is time the applications wait.
+        std::unique_ptr<Session> own_src, own_tgt;
+        Session* src = source.get();
+        Session* tgt = target.get();
+        if (number > 0) {
+          PL_ASSIGN(own_src, ctx.OpenSource());
+          PL_ASSIGN(own_tgt, ctx.OpenTarget());
+          src = own_src.get();
+          tgt = own_tgt.get();
+        }
         if (options.snapshot) {
           PL_TRY(src->BeginSnapshot());
           PL_TRY(tgt->BeginSnapshot());
@@ -183,11 +209,15 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
           }
           Digest s, t;
           std::vector<Difference> diffs;
+          const auto item_start = std::chrono::steady_clock::now();
           PL_TRY(
               WithContext(CompareItem(items[i], *src, *tgt, batch_rows, in_database, s, t, diffs),
                           "verifying " + items[i].mapping->source_table));
+          const double item_seconds =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - item_start).count();
           std::lock_guard lock(mu);
           TableVerdict& v = result.tables[items[i].table];
+          if (items[i].kind == WorkItem::Kind::kCount) v.count_seconds = item_seconds;
           if (items[i].kind == WorkItem::Kind::kKeys) {
             v.rechecked += s.rows;  // counted in full by the table's count item
             result.rows_compared += s.rows;
@@ -212,7 +242,7 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
       }
     };
     std::vector<std::thread> threads;
-    for (int i = 0; i < std::max(1, options.workers); ++i) threads.emplace_back(worker);
+    for (int i = 0; i < std::max(1, options.workers); ++i) threads.emplace_back(worker, i);
     for (auto& th : threads) th.join();
     progress.Finish();
     if (failure) return Fail(std::move(*failure));
@@ -265,6 +295,64 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
   return result;
 }
 
+Result<FrozenSource> ReadFrozenSource(const EngineContext& ctx,
+                                      const std::vector<std::string>& counted, int workers,
+                                      const Inventory* known) {
+  FrozenSource frozen;
+  std::optional<Inventory> loaded;
+  if (!known) {
+    PL_ASSIGN(loaded, LoadInventory(ctx, /*count_rows=*/false));
+    known = &*loaded;
+  }
+  std::vector<const TableInventory*> tables;
+  for (const auto& name : counted) {
+    const TableInventory* t = known->Find(name);
+    if (!t) return Fail(ErrorCode::kNotFound, "table " + name + " is no longer in scope");
+    tables.push_back(t);
+    frozen.counts[name] = 0;  // every key in place before the threads write values
+  }
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  std::optional<Error> failure;
+  auto fail = [&](Error error) {
+    std::lock_guard lock(mu);
+    if (!failure) failure = std::move(error);
+  };
+  auto count = [&]() -> Status {
+    PL_ASSIGN(auto source, ctx.OpenSource());
+    for (size_t i; (i = next++) < tables.size();) {
+      const TableInventory& t = *tables[i];
+      PL_ASSIGN(int64_t rows,
+                WithContext(source->CountRows(MakeReadSpec(t.mapping, Side::kSource, {}, 2048)),
+                            "counting " + t.table.name + " on the source"));
+      std::lock_guard lock(mu);
+      frozen.counts[t.table.name] = rows;
+    }
+    return {};
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < std::min<size_t>(std::max(1, workers), tables.size()); ++i)
+    threads.emplace_back([&] {
+      if (auto st = count(); !st) fail(st.error());
+    });
+  // Meanwhile, the schema as it is now (the verify's) and the sequences' final values.
+  auto read_rest = [&]() -> Status {
+    if (loaded) {
+      frozen.inventory = std::move(*loaded);
+    } else {
+      PL_ASSIGN(frozen.inventory, LoadInventory(ctx, /*count_rows=*/false));
+    }
+    if (ctx.source_connector->dialect().name() != ctx.target_connector->dialect().name()) return {};
+    PL_ASSIGN(auto source, ctx.OpenSource());
+    PL_ASSIGN(frozen.sequences, source->Sequences());
+    return {};
+  };
+  if (auto st = read_rest(); !st) fail(st.error());
+  for (auto& th : threads) th.join();
+  if (failure) return Fail(std::move(*failure));
+  return frozen;
+}
+
 nlohmann::json VerifyResultToJson(const VerifyResult& result) {
   nlohmann::json tables = nlohmann::json::array();
   for (const auto& v : result.tables) {
@@ -280,7 +368,10 @@ nlohmann::json VerifyResultToJson(const VerifyResult& result) {
                         {"differences", diffs}};
     if (!v.problem.empty()) t["problem"] = v.problem;
     if (v.sampled) t["sampled"] = v.sampled;
-    if (v.focused) t["rechecked"] = v.rechecked;
+    if (v.focused) {
+      t["rechecked"] = v.rechecked;
+      t["count_seconds"] = v.count_seconds;
+    }
     tables.push_back(std::move(t));
   }
   return {{"equal", result.equal},

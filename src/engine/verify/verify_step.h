@@ -34,6 +34,21 @@ struct VerifyOptions {
   // Source table -> the only keys compared row by row (counts are compared in full); tables
   // not in the map are compared chunk by chunk.
   std::optional<std::map<std::string, std::vector<KeyTuple>>> focus;
+  // Already read from the frozen source (ReadFrozenSource, while the target drains): its
+  // schema, and per source table its row count (a focused table then counts only the target).
+  const Inventory* inventory = nullptr;  // else the source is introspected
+  std::map<std::string, int64_t> source_counts;
+};
+
+// What a cutover needs of a frozen source, read before the target has drained: the inventory,
+// the row counts of `counted` (source tables, row filters applied; `workers` at a time, with
+// `known`'s mappings when given: an inventory read before the freeze names the same tables and
+// filters, and counting need not wait for the schema to be read again), and the sequences
+// (same-dialect pairs only).
+struct FrozenSource {
+  Inventory inventory;
+  std::map<std::string, int64_t> counts;
+  std::optional<std::vector<SequenceValue>> sequences;
 };
 
 struct Difference {
@@ -51,8 +66,10 @@ struct TableVerdict {
   int64_t difference_count = 0;
   std::vector<Difference> differences;
   int64_t sampled = 0;
-  bool focused = false;   // counts plus the focus keys only
-  int64_t rechecked = 0;  // focused: rows compared again
+  bool focused = false;      // counts plus the focus keys only
+  int64_t rechecked = 0;     // focused: rows compared again
+  double count_seconds = 0;  // focused: how long counting took (the target alone when the
+                             // source's count was given)
 };
 
 struct VerifyResult {
@@ -63,6 +80,10 @@ struct VerifyResult {
 };
 
 Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& options);
+
+Result<FrozenSource> ReadFrozenSource(const EngineContext& ctx,
+                                      const std::vector<std::string>& counted, int workers,
+                                      const Inventory* known = nullptr);
 
 nlohmann::json VerifyResultToJson(const VerifyResult& result);
 std::string VerifyResultToText(const VerifyResult& result);
