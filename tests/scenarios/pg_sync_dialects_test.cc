@@ -5,12 +5,18 @@
 // aggregates of both sides equal.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "scenarios/background_process.h"
 #include "scenarios/pg_support.h"
 #include "scenarios/scenario_support.h"
 #include "support/test_servers.h"
@@ -19,6 +25,7 @@ namespace peerlock::scenario {
 namespace {
 
 namespace ts = test_servers;
+using namespace std::chrono_literals;
 
 enum class Dialect { kPostgres, kMariadb, kSqlite };
 
@@ -157,6 +164,108 @@ class SyncAcrossDialects : public ::testing::Test {
 
   pg::Workspace ws_;
 };
+
+// A MariaDB server of the test's own (scripts/mariadb-server), so that it can be restarted
+// without disturbing the shared one. Its `peerlock` user gets the shared server's password, so
+// that the usual password_env serves.
+class OwnMariadbServer {
+ public:
+  OwnMariadbServer() {
+    static std::atomic<int> next{0};
+    dir_ = std::filesystem::temp_directory_path() /
+           fmt::format("peerlock-mdb-{}-{}", ::getpid(), next++);
+    auto started = Script("start", {"--fast", "--owner-pid", std::to_string(::getpid())});
+    if (started.exit_code != 0) throw std::runtime_error("own MariaDB: " + started.Describe());
+    port_ = std::stoi(ReadFile((dir_ / "port").string()));
+    // As MariaDB's root over the socket in the server's directory (no password there: the
+    // shared server's, in MYSQL_PWD, is left out).
+    auto login = ts::RunCommand(
+        {"env", "-u", "MYSQL_PWD", "mariadb", "--no-defaults", "--protocol=socket",
+         "--socket=" + (dir_ / "mysqld.sock").string(), "-u", "root", "-e",
+         "ALTER USER 'peerlock'@'%' IDENTIFIED BY '" + ts::MariadbPassword() +
+             "'; ALTER USER 'peerlock'@'localhost' IDENTIFIED BY '" + ts::MariadbPassword() + "'"});
+    if (login.exit_code != 0) throw std::runtime_error("own MariaDB: " + login.Describe());
+  }
+  ~OwnMariadbServer() { Script("stop", {}); }
+  OwnMariadbServer(const OwnMariadbServer&) = delete;
+  OwnMariadbServer& operator=(const OwnMariadbServer&) = delete;
+
+  std::string Url(const std::string& database) const {
+    return fmt::format("mysql://peerlock@127.0.0.1:{}/{}", port_, database);
+  }
+  // Runs SQL as `peerlock` (MYSQL_PWD holds the shared password); fails the test on an error.
+  std::string Sql(const std::string& database, const std::string& sql) const {
+    auto r = ts::RunCommand({"mariadb", "--no-defaults", "--protocol=TCP", "-h", "127.0.0.1", "-P",
+                             std::to_string(port_), "-u", "peerlock", "--batch",
+                             "--skip-column-names", "-D", database, "-e", sql});
+    EXPECT_EQ(r.exit_code, 0) << r.Describe();
+    return r.out;
+  }
+  void Restart() {
+    auto r = Script("restart", {});
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  }
+
+ private:
+  ts::CommandResult Script(const std::string& command, std::vector<std::string> options) const {
+    std::vector<std::string> argv = {std::string(PEERLOCK_SOURCE_DIR) + "/scripts/mariadb-server",
+                                     command, dir_.string()};
+    argv.insert(argv.end(), options.begin(), options.end());
+    return ts::RunCommand(argv);
+  }
+
+  std::filesystem::path dir_;
+  int port_ = 0;
+};
+
+// The MariaDB source restarts while the sync follows its binary log (an upgrade, a restart in
+// place): the running sync reconnects from the position the target holds and converges, with no
+// change lost or applied twice.
+TEST(MariadbSyncSourceRestart, TheRunningSyncReconnectsAndConverges) {
+  OwnMariadbServer server;
+  const std::string database = "restart_source";
+  server.Sql("mysql", "CREATE DATABASE " + database);
+  server.Sql(database, kSchema);
+  server.Sql(database, InitialRows());
+  Side target{.dialect = Dialect::kPostgres, .url = pg::NewDb("mrtgt")};
+  pg::Workspace ws;
+  WriteFile(ws.plan(), "source: {url: \"" + server.Url(database) +
+                           "\", password_env: " + ts::MariadbPasswordEnvName() + "}\ntarget: " +
+                           pg::EndpointYaml(target.url) + "\nsync: {batch_changes: 10}\n");
+  BackgroundProcess sync({PEERLOCK_BINARY, "sync", "--plan", ws.plan(), "--state", ws.state()},
+                         ws.File("sync.log"));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return ws.Run("sync", {"--status", "--json"}).out.find("\"phase\": \"streaming\"") !=
+               std::string::npos;
+      },
+      120s))
+      << sync.Log();
+  server.Sql(database, WriterSql(1, 20));
+  server.Restart();
+  server.Sql(database, WriterSql(2, 20));
+  auto source_aggregates = [&] {
+    std::string out;
+    for (const char* q : {"SELECT count(*) FROM accounts", "SELECT sum(id) FROM accounts",
+                          "SELECT sum(balance) FROM accounts", "SELECT count(*) FROM events",
+                          "SELECT sum(n) FROM events"})
+      out += fmt::format("{:.2f} ", std::strtod(server.Sql(database, q).c_str(), nullptr));
+    return out;
+  };
+  const std::string expected = source_aggregates();
+  // The same process catches up by itself after the restart.
+  ASSERT_TRUE(WaitUntil([&] { return target.Aggregates() == expected; }, 120s))
+      << sync.Log() << "\nsource: " << expected << "\ntarget: " << target.Aggregates();
+  ASSERT_TRUE(sync.running()) << sync.Log();
+  EXPECT_NE(sync.Log().find("retrying in"), std::string::npos) << sync.Log();
+  sync.Signal(SIGTERM);
+  ASSERT_EQ(sync.Wait(60s), 0) << sync.Log();
+  RunResult verify = ws.Run("verify");
+  EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
+  EXPECT_NE(verify.out.find("EQUAL"), std::string::npos) << verify.Describe();
+  EXPECT_NE(expected.find("3"), std::string::npos) << expected;  // not an empty answer
+  EXPECT_EQ(ws.Run("sync", {"--drop"}).exit_code, 0);
+}
 
 TEST_F(SyncAcrossDialects, MariadbToPostgres) { Run(Dialect::kMariadb, Dialect::kPostgres); }
 TEST_F(SyncAcrossDialects, SqliteToPostgres) { Run(Dialect::kSqlite, Dialect::kPostgres); }
