@@ -142,6 +142,12 @@ class Workspace {
     return RunPeerlock(args, env);
   }
 
+  // Whether the sync of this plan says it is streaming (past its copy).
+  bool Streaming() const {
+    return Run("sync", {"--status", "--json"}).out.find("\"phase\": \"streaming\"") !=
+           std::string::npos;
+  }
+
   const std::string& plan() const { return plan_; }
   const std::string& state() const { return state_; }
   std::string File(const std::string& name) const { return dir_.File(name); }

@@ -234,13 +234,7 @@ TEST(MariadbSyncSourceRestart, TheRunningSyncReconnectsAndConverges) {
                            pg::EndpointYaml(target.url) + "\nsync: {batch_changes: 10}\n");
   BackgroundProcess sync({PEERLOCK_BINARY, "sync", "--plan", ws.plan(), "--state", ws.state()},
                          ws.File("sync.log"));
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        return ws.Run("sync", {"--status", "--json"}).out.find("\"phase\": \"streaming\"") !=
-               std::string::npos;
-      },
-      120s))
-      << sync.Log();
+  ASSERT_TRUE(WaitUntil([&] { return ws.Streaming(); }, 120s)) << sync.Log();
   server.Sql(database, WriterSql(1, 20));
   server.Restart();
   server.Sql(database, WriterSql(2, 20));

@@ -180,13 +180,7 @@ TEST(PgSyncSourceRestart, TheRunningSyncReconnectsAndConverges) {
   ws.Plan(source, target);
   BackgroundProcess sync({PEERLOCK_BINARY, "sync", "--plan", ws.plan(), "--state", ws.state()},
                          ws.File("sync.log"));
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        return ws.Run("sync", {"--status", "--json"}).out.find("\"phase\": \"streaming\"") !=
-               std::string::npos;
-      },
-      120s))
-      << sync.Log();
+  ASSERT_TRUE(WaitUntil([&] { return ws.Streaming(); }, 120s)) << sync.Log();
   Psql(source, WriterSql(1, 40));
   server.Restart();
   Psql(source, WriterSql(2, 40));
