@@ -61,6 +61,10 @@ int main(int argc, char** argv) {
   auto* migrate_cmd = app.add_subcommand("migrate", "run one wave of the plan, up to its gate");
   AddMigrationOptions(migrate_cmd, ref);
   migrate_cmd->add_option("--wave", wave_name, "the wave to run (peerlock plan lists them)");
+  bool wave_again = false;
+  migrate_cmd->add_flag("--again", wave_again,
+                        "copy a filtered wave that already ran once more (remove its rows from "
+                        "the target first: they would be there twice)");
   auto* approve_cmd = app.add_subcommand("approve", "approve a gate, e.g. gate:pilot");
   AddMigrationOptions(approve_cmd, ref);
   approve_cmd->add_option("step", approve_step, "the gate's step id")->required();
@@ -167,7 +171,7 @@ int main(int argc, char** argv) {
 
   if (*init) return RunInit(registry, ref, init_out);
   if (*plan_cmd) return RunPlanCommand(ref, json);
-  if (*migrate_cmd) return RunMigrateCommand(registry, ref, wave_name, CopyOptions{});
+  if (*migrate_cmd) return RunMigrateCommand(registry, ref, wave_name, CopyOptions{}, wave_again);
   if (*approve_cmd) return RunApproveCommand(registry, ref, approve_step, approved_by);
   if (*pause_cmd) return RunPauseCommand(registry, ref, true);
   if (*resume_cmd) return RunPauseCommand(registry, ref, false);

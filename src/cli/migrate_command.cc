@@ -8,7 +8,7 @@
 namespace peerlock {
 
 int RunMigrateCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
-                      const std::string& wave, const CopyOptions& copy) {
+                      const std::string& wave, const CopyOptions& copy, bool again) {
   auto migration = Migration::Open(registry, ref);
   if (!migration) return ReportError(migration.error());
   if (wave.empty()) {
@@ -19,7 +19,7 @@ int RunMigrateCommand(const ConnectorRegistry& registry, const MigrationRef& ref
   options.workers = (*migration)->plan().copy.workers;
   options.chunk_rows = (*migration)->plan().copy.chunk_rows;
   options.batch_rows = (*migration)->plan().copy.batch_rows;
-  auto outcome = MigrateWave(**migration, wave, options);
+  auto outcome = MigrateWave(**migration, wave, options, again);
   if (!outcome) return ReportError(outcome.error());
   std::printf("%s\n", outcome->summary.value("evidence", std::string()).c_str());
   if (outcome->state == "awaiting-approval") {

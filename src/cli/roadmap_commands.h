@@ -23,9 +23,10 @@ int RunSampleCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
 // `peerlock status`: the latest runs and the checklist with its evidence; exit 0.
 int RunStatusCommand(const ConnectorRegistry& registry, const MigrationRef& ref, bool json);
 
-// `peerlock migrate --wave NAME`: one wave (copy, verify, gate); exit 1 on differences.
+// `peerlock migrate --wave NAME [--again]`: one wave (copy, verify, gate); exit 1 on
+// differences. --again copies an appending wave a second time (its rows removed by the user).
 int RunMigrateCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
-                      const std::string& wave, const CopyOptions& copy);
+                      const std::string& wave, const CopyOptions& copy, bool again);
 // `peerlock approve STEP` (a gate such as gate:pilot), recorded with who approved it.
 int RunApproveCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
                       const std::string& step, const std::string& by);

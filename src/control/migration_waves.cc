@@ -86,7 +86,7 @@ Plan WavePlan(const Plan& plan, const WaveSpec& wave,
 }  // namespace
 
 Result<WaveOutcome> MigrateWave(Migration& m, const std::string& name,
-                                const CopyOptions& copy_options) {
+                                const CopyOptions& copy_options, bool again) {
   const Plan& plan = m.plan();
   const WaveSpec* wave = plan.FindWave(name);
   if (!wave) {
@@ -157,6 +157,25 @@ Result<WaveOutcome> MigrateWave(Migration& m, const std::string& name,
   bool appends = false;
   for (const auto& t : wave->tables) appends |= started.count(t) > 0 || !wave->where.empty();
   copy.if_exists = appends ? IfExists::kAppend : IfExists::kReplace;
+  if (appends && latest && !again) {
+    std::vector<std::string> deletes;
+    for (const auto& t : wave->tables)
+      deletes.push_back(wave->where.empty() ? "DELETE FROM " + t + " (the rows this wave copied)"
+                                            : "DELETE FROM " + t + " WHERE " + wave->where);
+    return Fail(
+        Error(
+            ErrorCode::kBlocked,
+            fmt::format("wave {} already put its rows into {} (its latest run: {}, {}): "
+                        "copying it again would add them a second time",
+                        wave->name, Join(wave->tables, ", "), latest->status, latest->finished_at))
+            .WithHint(fmt::format("to redo it, remove them from the target first ({}), then run "
+                                  "`peerlock migrate --wave {} --again`",
+                                  Join(deletes, "; "), wave->name)));
+  }
+  // Recorded before the first row moves: a copy that dies midway has still put rows in.
+  if (appends)
+    PL_TRY(Record(m, "wave", "copying",
+                  {{"wave", wave->name}, {"tables", wave->tables}, {"where", wave->where}}));
   ctx.plan = &copy_plan;
   PL_ASSIGN(CopySummary copied, WithContext(RunCopy(ctx, copy), "wave " + wave->name));
   ctx.plan = &verify_plan;

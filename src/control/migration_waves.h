@@ -25,9 +25,12 @@ struct WaveOutcome {
 };
 
 // kNotFound for an unknown wave (naming the valid ones), kBlocked when an earlier wave is not
-// done, the migration is paused, or the wave was already copied and waits at its gate.
+// done, the migration is paused, the wave was already copied and waits at its gate, or the wave
+// appends (a `where`, or tables an earlier wave started) and a run of it already put rows in
+// (finished or not): copying it again would add them a second time. `again` copies anyway, once
+// the user has removed those rows from the target.
 Result<WaveOutcome> MigrateWave(Migration& migration, const std::string& wave,
-                                const CopyOptions& copy_options);
+                                const CopyOptions& copy_options, bool again = false);
 
 // Records the approval of `step` (a gate id from `peerlock plan`, e.g. gate:pilot).
 Status ApproveStep(Migration& migration, const std::string& step, const std::string& by);

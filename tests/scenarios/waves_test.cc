@@ -107,5 +107,36 @@ TEST_F(Waves, UnknownWaveNamesTheValidOnes) {
   EXPECT_NE(run.err.find("its waves are pilot, rest"), std::string::npos) << run.err;
 }
 
+// A filtered wave that already ran is not copied a second time by a mistaken re-run (its rows
+// would be on the target twice): refused, naming the rows to remove; after they are removed,
+// --again copies it once more and the table is whole again.
+TEST_F(Waves, AFilteredWaveThatRanIsNotCopiedTwice) {
+  ASSERT_EQ(Run({"migrate", "--wave", "pilot"}).exit_code, 0);
+  ASSERT_EQ(Run({"approve", "gate:pilot"}).exit_code, 0);
+  ASSERT_EQ(Run({"migrate", "--wave", "pilot"}).exit_code, 0);
+  ASSERT_EQ(Run({"migrate", "--wave", "rest"}).exit_code, 0);
+  ASSERT_EQ(TargetRows("customers"), 60);
+
+  RunResult again = Run({"migrate", "--wave", "rest"});
+  EXPECT_EQ(again.exit_code, 1) << again.Describe();
+  EXPECT_NE(again.err.find("wave rest already put its rows into customers (its latest run: "
+                           "succeeded"),
+            std::string::npos)
+      << again.err;
+  EXPECT_NE(again.err.find("DELETE FROM customers WHERE id > 20"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("peerlock migrate --wave rest --again"), std::string::npos) << again.err;
+  EXPECT_EQ(TargetRows("customers"), 60);  // nothing copied
+
+  {
+    Db db(target_);
+    ASSERT_TRUE(db.Exec("DELETE FROM customers WHERE id > 20"));
+  }
+  RunResult redone = Run({"migrate", "--wave", "rest", "--again"});
+  EXPECT_EQ(redone.exit_code, 0) << redone.Describe();
+  EXPECT_EQ(TargetRows("customers"), 60);
+  RunResult verify = Run({"verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
+}
+
 }  // namespace
 }  // namespace peerlock::scenario
