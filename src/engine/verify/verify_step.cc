@@ -337,9 +337,7 @@ Result<FrozenSource> ReadFrozenSource(const EngineContext& ctx,
     });
   // Meanwhile, the schema as it is now (the verify's) and the sequences' final values.
   auto read_rest = [&]() -> Status {
-    if (loaded) {
-      frozen.inventory = std::move(*loaded);
-    } else {
+    if (!loaded) {
       PL_ASSIGN(frozen.inventory, LoadInventory(ctx, /*count_rows=*/false));
     }
     if (ctx.source_connector->dialect().name() != ctx.target_connector->dialect().name()) return {};
@@ -350,6 +348,7 @@ Result<FrozenSource> ReadFrozenSource(const EngineContext& ctx,
   if (auto st = read_rest(); !st) fail(st.error());
   for (auto& th : threads) th.join();
   if (failure) return Fail(std::move(*failure));
+  if (loaded) frozen.inventory = std::move(*loaded);  // the counters pointed into it
   return frozen;
 }
 
