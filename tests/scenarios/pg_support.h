@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/background_process.h"
 #include "scenarios/scenario_support.h"
 #include "support/test_servers.h"
 
@@ -156,6 +157,18 @@ class Workspace {
   TempDir dir_;
   std::string plan_, state_;
 };
+
+// The end of a source-restart test: `sync` kept running through the restart (its log says it
+// retried), stops cleanly on SIGTERM, and `peerlock verify` then finds both sides equal.
+inline void ExpectSurvivedTheRestart(BackgroundProcess& sync, const Workspace& ws) {
+  ASSERT_TRUE(sync.running()) << sync.Log();
+  EXPECT_NE(sync.Log().find("retrying in"), std::string::npos) << sync.Log();
+  sync.Signal(SIGTERM);
+  ASSERT_EQ(sync.Wait(std::chrono::seconds(60)), 0) << sync.Log();
+  RunResult verify = ws.Run("verify");
+  EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
+  EXPECT_NE(verify.out.find("EQUAL"), std::string::npos) << verify.Describe();
+}
 
 // The hex of `bytes` ("00ff..."), lowercase.
 inline std::string Hex(const std::string& bytes) {

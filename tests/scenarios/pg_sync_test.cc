@@ -192,13 +192,8 @@ TEST(PgSyncSourceRestart, TheRunningSyncReconnectsAndConverges) {
       },
       120s))
       << sync.Log();
-  ASSERT_TRUE(sync.running()) << sync.Log();
-  EXPECT_NE(sync.Log().find("retrying in"), std::string::npos) << sync.Log();
-  sync.Signal(SIGTERM);
-  ASSERT_EQ(sync.Wait(60s), 0) << sync.Log();
-  RunResult verify = ws.Run("verify");
-  EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
-  EXPECT_NE(verify.out.find("EQUAL"), std::string::npos) << verify.Describe();
+  pg::ExpectSurvivedTheRestart(sync, ws);
+  if (HasFatalFailure()) return;
   EXPECT_EQ(CompareRowText(source, target, "transfers", "id"), "");
   EXPECT_EQ(CompareRowText(source, target, "docs", "k, n"), "");
   EXPECT_EQ(ws.Run("sync", {"--drop"}).exit_code, 0);

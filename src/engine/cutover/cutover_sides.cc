@@ -114,11 +114,6 @@ Result<bool> ThawSideIfFrozen(const EngineContext& ctx, Side side, const FreezeO
   return was_frozen;
 }
 
-Result<bool> SideFrozen(const EngineContext& ctx, Side side, const FreezeOptions& options) {
-  PL_ASSIGN(auto session, OpenWritable(ctx, side));
-  return session->Frozen(options);
-}
-
 Result<std::vector<std::string>> CheckFreezeSide(const EngineContext& ctx, Side side,
                                                  const FreezeOptions& options) {
   const Connector* connector = side == Side::kSource ? ctx.source_connector : ctx.target_connector;

@@ -42,7 +42,6 @@ Result<std::unique_ptr<Direction>> ReverseDirection(const EngineContext& forward
 // Freeze and thaw one side, through a session of PeerLock's own that may write.
 Result<FreezeReport> FreezeSide(const EngineContext& ctx, Side side, const FreezeOptions& options);
 Status ThawSide(const EngineContext& ctx, Side side, const FreezeOptions& options);
-Result<bool> SideFrozen(const EngineContext& ctx, Side side, const FreezeOptions& options);
 // Thaws `side` on one session and says whether it was frozen; when it was, `before_thaw` runs
 // first (to record it: an abort must leave the side as it found it).
 Result<bool> ThawSideIfFrozen(const EngineContext& ctx, Side side, const FreezeOptions& options,
