@@ -1,5 +1,8 @@
 #include "state/audit_log.h"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -34,8 +37,12 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& dir) {
 }
 
 Status AuditLog::WriteHead(int64_t seq, const std::string& hash) {
-  // Write-then-rename: a crash leaves the old head or the new one, never half of either.
-  std::string path = dir_ + "/audit.head", tmp = path + ".tmp";
+  // Write-then-rename: a crash leaves the old head or the new one, never half of either. The
+  // temporary file is this process's own: a sync and a cutover append at once, and with one
+  // shared name the second rename found the file already moved away.
+  static std::atomic<int64_t> written{0};
+  std::string path = dir_ + "/audit.head", tmp = path + "." + std::to_string(::getpid()) + "." +
+                                                 std::to_string(++written) + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << seq << " " << hash << "\n";
