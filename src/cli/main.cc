@@ -6,6 +6,7 @@
 #include "base/cancel.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "cli/backup_command.h"
 #include "cli/commands.h"
 #include "cli/cutover_command.h"
 #include "cli/proxy_command.h"
@@ -157,6 +158,10 @@ int main(int argc, char** argv) {
   demo->add_flag("--generate-only", demo_options.generate_only, "only create DIR/legacy.db");
   demo->add_option("--workers", demo_options.workers, "parallel readers")->check(CLI::Range(1, 64));
 
+  BackupCommandOptions backup_options;
+  BackupCommands backup_cmds = AddBackupCommands(
+      app, backup_options, [&ref](CLI::App* cmd) { AddMigrationOptions(cmd, ref); });
+
   ProxyCommandOptions proxy_options;
   auto* proxy = AddProxyCommand(app, proxy_options);
 
@@ -203,6 +208,8 @@ int main(int argc, char** argv) {
   }
   if (*report) return RunReportCommand(registry, ref, format, report_out);
   if (*audit_verify) return RunAuditVerify(ref);
+  if (*backup_cmds.backup) return RunBackupCommand(registry, ref, backup_options);
+  if (*backup_cmds.restore) return RunRestoreCommand(registry, ref, backup_options);
   if (*proxy) return RunProxyCommand(proxy_options);
   if (*cutover_cmds.cutover) return RunCutoverCommand(registry, ref, cutover_options, false);
   if (*cutover_cmds.rollback) return RunCutoverCommand(registry, ref, cutover_options, true);

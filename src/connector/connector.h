@@ -309,6 +309,26 @@ class Session {
     return std::vector<std::string>{"this dialect cannot be frozen for a cutover"};
   }
 
+  // ---- Backup and restore (peerlock backup / restore; engine/backup) ----
+  // Writes a native dump of the whole database to `path` (uncompressed; the engine compresses
+  // it) and returns its format ("sqlite-database", "pg-custom"). The dump is taken in a snapshot
+  // this session then stays in, so reads that follow (the backup's digests) see exactly what the
+  // dump holds; EndSnapshot ends it.
+  virtual Result<std::string> DumpDatabase(const std::string& path) {
+    (void)path;
+    return Fail(Error(ErrorCode::kUnsupported, "this dialect has no backup yet")
+                    .WithHint("back it up with the database's own tool (mariadb-backup for "
+                              "MariaDB); PeerLock backs up SQLite and PostgreSQL"));
+  }
+  // Loads a dump DumpDatabase wrote, of `format`, into this session's database. Refuses (kBlocked)
+  // a database that already holds tables: a restore never mixes with other data.
+  virtual Status RestoreDump(const std::string& path, const std::string& format) {
+    (void)path;
+    return Fail(
+        Error(ErrorCode::kUnsupported, "this dialect cannot restore a " + format + " backup")
+            .WithHint("restore into a database of the dialect the backup was taken from"));
+  }
+
   // Facts about the server that `peerlock check` judges, by name (docs/check.md lists them:
   // version, wal_level, binlog_format, rls_tables, ...). A dialect reports what it can; the
   // default is none.

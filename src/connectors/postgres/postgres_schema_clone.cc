@@ -14,20 +14,10 @@
 #include "base/process.h"
 #include "base/strings.h"
 #include "connectors/postgres/postgres_session.h"
+#include "connectors/postgres/postgres_tools.h"
 
 namespace peerlock {
 namespace {
-
-// The pg_dump/pg_restore matching the server's major version, else whatever PATH has.
-std::string Tool(const std::string& name, int server_version) {
-  std::string path = fmt::format("/usr/lib/postgresql/{}/bin/{}", server_version / 10000, name);
-  return std::filesystem::exists(path) ? path : name;
-}
-
-std::map<std::string, std::string> PasswordEnv(const Endpoint& e) {
-  if (e.password().empty()) return {};
-  return {{"PGPASSWORD", e.password()}};
-}
 
 // pg_restore errors that are expected: a rerun after a crash finds objects already there, and
 // a copy of some tables only meets foreign keys to tables it does not copy (`skipped`).
@@ -55,16 +45,6 @@ void WriteTextFile(const std::string& path, const std::string& text) {
   }
 }
 
-std::string FirstLines(const std::string& text, int n) {
-  std::vector<std::string> lines;
-  for (const auto& l : Split(text, '\n')) {
-    if (Trim(l).empty()) continue;
-    lines.push_back(l);
-    if (static_cast<int>(lines.size()) == n) break;
-  }
-  return Join(lines, " | ");
-}
-
 }  // namespace
 
 Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::string& section,
@@ -80,7 +60,7 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
     RemoveSchemaDump();
     schema_dump_ = std::string(dir_template) + "/schema.dump";
     schema_dump_source_ = source.Redacted();
-    std::vector<std::string> dump = {Tool("pg_dump", conn_->server_version()),
+    std::vector<std::string> dump = {PgTool("pg_dump", conn_->server_version()),
                                      "--schema-only",
                                      "--format=custom",
                                      "--no-owner",
@@ -93,7 +73,7 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
                      dialect_.QuoteIdentifier(name));
     }
     PL_LOG_INFO("dumping the schema of {} with pg_dump", source.Redacted());
-    auto dumped = RunProcess(dump, PasswordEnv(source));
+    auto dumped = RunProcess(dump, PgPasswordEnv(source));
     if (!dumped || dumped->exit_code != 0) {
       RemoveSchemaDump();
       if (!dumped) return Fail(dumped.error());
@@ -119,11 +99,11 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
   if (section == "post-data") {
     // VACUUM ANALYZE first, in parallel: fresh statistics for the planner, and a visibility
     // map that lets the foreign-key checks below scan the loaded tables far faster.
-    std::vector<std::string> vacuum = {Tool("vacuumdb", conn_->server_version()), "--analyze",
+    std::vector<std::string> vacuum = {PgTool("vacuumdb", conn_->server_version()), "--analyze",
                                        fmt::format("--jobs={}", std::max(1, jobs)),
                                        "--dbname=" + PgConnInfo(endpoint_, false)};
     for (const auto& t : tables) vacuum.push_back("--table=" + dialect_.QuoteTable(t));
-    auto vacuumed = RunProcess(vacuum, PasswordEnv(endpoint_));
+    auto vacuumed = RunProcess(vacuum, PgPasswordEnv(endpoint_));
     if (!vacuumed || vacuumed->exit_code != 0)
       PL_LOG_WARN(
           "vacuumdb --analyze on {} failed ({}); the planner may see stale statistics "
@@ -135,12 +115,12 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
   // domains, functions, sequences), chosen from the archive's table of contents.
   bool types_only = section == "types";
   std::string list_file;
-  std::vector<std::string> restore = {Tool("pg_restore", conn_->server_version()),
+  std::vector<std::string> restore = {PgTool("pg_restore", conn_->server_version()),
                                       "--section=" + std::string(types_only ? "pre-data" : section),
                                       "--no-owner", "--no-privileges",
                                       "--dbname=" + PgConnInfo(endpoint_, false)};
   if (types_only) {
-    auto listed = RunProcess({Tool("pg_restore", conn_->server_version()), "--list", file});
+    auto listed = RunProcess({PgTool("pg_restore", conn_->server_version()), "--list", file});
     if (!listed || listed->exit_code != 0)
       return Fail(Error(ErrorCode::kIo, "pg_restore --list of the schema dump failed"));
     static const char* const kKinds[] = {" SCHEMA ",    " EXTENSION ", " TYPE ",
@@ -166,7 +146,7 @@ Result<bool> PostgresSession::CloneSchema(const Endpoint& source, const std::str
   }
   if (jobs > 1 && section == "post-data") restore.push_back(fmt::format("--jobs={}", jobs));
   restore.push_back(file);
-  auto restored = RunProcess(restore, PasswordEnv(endpoint_));
+  auto restored = RunProcess(restore, PgPasswordEnv(endpoint_));
   if (!list_file.empty()) std::remove(list_file.c_str());
   if (section != "pre-data") RemoveSchemaDump();
   if (!restored) return Fail(restored.error());

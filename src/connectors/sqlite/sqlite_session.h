@@ -49,7 +49,9 @@ class SqliteSession final : public Session {
   Status ApplyChanges(const ChangeSet& changes) override;
   Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
   Status ForgetAppliedPosition(const std::string& stream) override;
-  Result<int64_t> RunReadQuery(const std::string& sql) override;  // sqlite_query.cc
+  Result<int64_t> RunReadQuery(const std::string& sql) override;       // sqlite_query.cc
+  Result<std::string> DumpDatabase(const std::string& path) override;  // sqlite_backup.cc
+  Status RestoreDump(const std::string& path, const std::string& format) override;
   // Cutover freeze (sqlite_freeze.cc): triggers refusing writes to the tables in scope;
   // docs/cutover.md.
   Result<FreezeReport> Freeze(const FreezeOptions& options) override;

@@ -1,0 +1,101 @@
+#include "base/zstd_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "base/sha256.h"
+#include "support/child_processes.h"
+
+namespace peerlock {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ScratchDir;
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void Spit(const fs::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// Half repetitive, half random: compressible, and larger than one zstd buffer.
+std::string SomeBytes(size_t n) {
+  std::mt19937 rng(7);
+  std::string out;
+  for (size_t i = 0; i < n; ++i)
+    out += i % 2 ? static_cast<char>(rng() & 0xff) : static_cast<char>('a' + i % 13);
+  return out;
+}
+
+TEST(ZstdFile, RoundTripsAndChecksumsTheCompressedSide) {
+  ScratchDir dir("zstd");
+  std::string original = SomeBytes(700000);
+  Spit(dir.path() / "in", original);
+  auto packed = CompressFile((dir.path() / "in").string(), (dir.path() / "in.zst").string(), 3);
+  ASSERT_TRUE(packed.has_value()) << packed.error().ToString();
+  EXPECT_EQ(packed->raw_bytes, static_cast<int64_t>(original.size()));
+  std::string archive = Slurp(dir.path() / "in.zst");
+  EXPECT_EQ(packed->compressed_bytes, static_cast<int64_t>(archive.size()));
+  EXPECT_LT(archive.size(), original.size());
+  EXPECT_EQ(packed->sha256, Sha256Hex(archive));
+  EXPECT_FALSE(fs::exists(dir.path() / "in.zst.partial"));
+
+  auto unpacked = DecompressFile((dir.path() / "in.zst").string(), (dir.path() / "out").string());
+  ASSERT_TRUE(unpacked.has_value()) << unpacked.error().ToString();
+  EXPECT_EQ(unpacked->sha256, packed->sha256);
+  EXPECT_EQ(unpacked->raw_bytes, packed->raw_bytes);
+  EXPECT_EQ(Slurp(dir.path() / "out"), original);
+}
+
+TEST(ZstdFile, AnEmptyFileRoundTrips) {
+  ScratchDir dir("zstd");
+  Spit(dir.path() / "in", "");
+  ASSERT_TRUE(CompressFile((dir.path() / "in").string(), (dir.path() / "in.zst").string(), 3));
+  auto unpacked = DecompressFile((dir.path() / "in.zst").string(), (dir.path() / "out").string());
+  ASSERT_TRUE(unpacked.has_value()) << unpacked.error().ToString();
+  EXPECT_EQ(unpacked->raw_bytes, 0);
+  EXPECT_EQ(Slurp(dir.path() / "out"), "");
+}
+
+TEST(ZstdFile, TruncatedOrDamagedDataFailsAndLeavesNoOutput) {
+  ScratchDir dir("zstd");
+  Spit(dir.path() / "in", SomeBytes(300000));
+  ASSERT_TRUE(CompressFile((dir.path() / "in").string(), (dir.path() / "in.zst").string(), 3));
+  std::string archive = Slurp(dir.path() / "in.zst");
+
+  Spit(dir.path() / "cut.zst", archive.substr(0, archive.size() - 9));
+  auto cut = DecompressFile((dir.path() / "cut.zst").string(), (dir.path() / "cut").string());
+  ASSERT_FALSE(cut.has_value());
+  EXPECT_EQ(cut.error().code(), ErrorCode::kDataLoss);
+  EXPECT_NE(cut.error().message().find("truncated"), std::string::npos) << cut.error().message();
+  EXPECT_FALSE(fs::exists(dir.path() / "cut"));
+  EXPECT_FALSE(fs::exists(dir.path() / "cut.partial"));
+
+  std::string damaged = archive;
+  damaged[damaged.size() / 2] ^= 0x40;
+  Spit(dir.path() / "bad.zst", damaged);
+  auto bad = DecompressFile((dir.path() / "bad.zst").string(), (dir.path() / "bad").string());
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code(), ErrorCode::kDataLoss);
+  EXPECT_FALSE(fs::exists(dir.path() / "bad"));
+}
+
+TEST(ZstdFile, AMissingInputNamesThePath) {
+  ScratchDir dir("zstd");
+  auto missing = CompressFile((dir.path() / "nope").string(), (dir.path() / "x.zst").string(), 3);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), ErrorCode::kIo);
+  EXPECT_NE(missing.error().message().find("nope"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace peerlock

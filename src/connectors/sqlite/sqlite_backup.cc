@@ -1,0 +1,62 @@
+// SqliteSession::DumpDatabase / RestoreDump through SQLite's online backup API: the dump is a
+// page-for-page copy of the database file as this session's read transaction sees it, so the
+// digests read afterwards in the same transaction describe it exactly, while writers go on.
+#include <memory>
+
+#include "base/log.h"
+#include "connectors/sqlite/sqlite_errors.h"
+#include "connectors/sqlite/sqlite_session.h"
+
+namespace peerlock {
+namespace {
+
+inline constexpr char kSqliteDatabaseFormat[] = "sqlite-database";
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+
+// Copies every page of `from`'s main database into `to`'s.
+Status CopyPages(sqlite3* to, sqlite3* from, const std::string& what) {
+  sqlite3_backup* backup = sqlite3_backup_init(to, "main", from, "main");
+  if (!backup) return Fail(SqliteError(to, sqlite3_errcode(to), what));
+  int rc = sqlite3_backup_step(backup, -1);
+  int finished = sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) return Fail(SqliteError(to, rc, what));
+  if (finished != SQLITE_OK) return Fail(SqliteError(to, finished, what));
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> SqliteSession::DumpDatabase(const std::string& path) {
+  PL_TRY(BeginSnapshot());
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  std::unique_ptr<sqlite3, DbCloser> out(raw);
+  if (rc != SQLITE_OK) return Fail(SqliteError(raw, rc, "creating the backup file " + path));
+  PL_LOG_INFO("copying {} page by page into {}", endpoint_.Redacted(), path);
+  PL_TRY(CopyPages(out.get(), db_, "backing up " + endpoint_.Redacted() + " into " + path));
+  return std::string(kSqliteDatabaseFormat);
+}
+
+Status SqliteSession::RestoreDump(const std::string& path, const std::string& format) {
+  if (format != kSqliteDatabaseFormat)
+    return Fail(Error(ErrorCode::kUnsupported, "a " + format +
+                                                   " backup cannot be restored into SQLite (" +
+                                                   endpoint_.Redacted() + ")")
+                    .WithHint("restore it into a database of the dialect it was taken from"));
+  PL_ASSIGN(Catalog held, Introspect(/*count_rows=*/false));
+  if (!held.tables.empty())
+    return Fail(Error(ErrorCode::kBlocked, "the restore destination " + endpoint_.Redacted() +
+                                               " already holds tables (" + held.tables[0].name +
+                                               ", ...)")
+                    .WithHint("restore into a new file: give --into sqlite:///path/new.db"));
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  std::unique_ptr<sqlite3, DbCloser> in(raw);
+  if (rc != SQLITE_OK) return Fail(SqliteError(raw, rc, "opening the restored dump " + path));
+  return CopyPages(db_, in.get(), "restoring into " + endpoint_.Redacted());
+}
+
+}  // namespace peerlock

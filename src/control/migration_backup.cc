@@ -1,0 +1,167 @@
+#include "control/migration_backup.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "base/time_text.h"
+#include "engine/systems/system_probe.h"
+
+namespace peerlock {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// "2026-12-01T03:04:05.123Z" -> "20261201T030405.123Z": a file name that sorts by time.
+std::string Stamp() {
+  std::string out;
+  for (char c : NowUtc())
+    if (c != '-' && c != ':') out += c;
+  return out;
+}
+
+// The drill's monitoring probe: --monitoring, else the plan's system named "monitoring".
+std::string MonitoringUrl(const Plan& plan, const std::string& given) {
+  if (!given.empty()) return given;
+  for (const auto& s : plan.systems)
+    if (s.name == "monitoring") return s.check;
+  return "";
+}
+
+}  // namespace
+
+Result<BackupOutcome> BackupDatabase(Migration& m, const std::string& side,
+                                     const std::string& out) {
+  const EngineContext& ctx = m.context();
+  if (side != "target" && side != "source")
+    return Fail(Error(ErrorCode::kInvalidArgument, "--side '" + side + "' is not a database")
+                    .WithHint("give --side target (the default) or --side source"));
+  bool target = side == "target";
+  const Endpoint& database = target ? ctx.target : ctx.source;
+  const Connector& connector = target ? *ctx.target_connector : *ctx.source_connector;
+  BackupOutcome outcome;
+  outcome.dir =
+      out.empty() ? (fs::path(m.state().dir()) / "backups" / (side + "-" + Stamp())).string() : out;
+  PL_ASSIGN(RunRecord run,
+            m.state().StartRun(ctx.migration, "backup", ctx.source.Redacted(),
+                               ctx.target.Redacted(), {{"side", side}, {"dir", outcome.dir}}));
+  auto made =
+      RunBackup(connector, database, BackupOptions{.dir = outcome.dir, .cancel = ctx.cancel});
+  if (!made) {
+    (void)m.state().FinishRun(run.id, "failed", {{"error", made.error().message()}});
+    return std::unexpected(made.error());
+  }
+  outcome.manifest = std::move(*made);
+  const BackupManifest& b = outcome.manifest;
+  json summary = {{"side", side},
+                  {"dir", outcome.dir},
+                  {"database", b.database},
+                  {"format", b.format},
+                  {"tables", b.tables.size()},
+                  {"rows", b.total_rows()},
+                  {"raw_bytes", b.raw_bytes},
+                  {"compressed_bytes", b.compressed_bytes},
+                  {"sha256", b.sha256}};
+  summary["evidence"] = fmt::format(
+      "backup of the {} ({}): {} tables, {} rows, {} bytes zstd-compressed from {}, "
+      "sha256 {}",
+      side, b.database, b.tables.size(), b.total_rows(), b.compressed_bytes, b.raw_bytes,
+      b.sha256.substr(0, 16));
+  PL_TRY(m.state().FinishRun(run.id, "succeeded", summary));
+  return outcome;
+}
+
+Result<DrillOutcome> RestoreDrill(Migration& m, const ConnectorRegistry& registry,
+                                  const std::string& backup, const std::string& into_url,
+                                  bool verify, const std::string& monitoring) {
+  const EngineContext& ctx = m.context();
+  std::string backup_dir;
+  PL_ASSIGN(BackupManifest manifest, OpenBackup(backup, backup_dir));
+  std::string url = into_url;
+  if (url.empty()) {
+    if (manifest.format != "sqlite-database")
+      return Fail(Error(ErrorCode::kInvalidArgument,
+                        "--into is needed to restore a " + manifest.format + " backup")
+                      .WithHint("create an empty database for the drill (createdb "
+                                "restore_drill) and give its URL with --into"));
+    fs::path dir = fs::path(m.state().dir()) / "restore-drills";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    fs::path file = dir / (Stamp() + ".db");
+    for (int n = 2; fs::exists(file); ++n) file = dir / (Stamp() + "-" + std::to_string(n) + ".db");
+    url = "sqlite://" + fs::absolute(file).string();
+  }
+  PL_ASSIGN(Endpoint into, WithContext(Endpoint::Parse(url), "--into"));
+  for (const Endpoint* own : {&ctx.source, &ctx.target})
+    if (into.Redacted() == own->Redacted())
+      return Fail(Error(ErrorCode::kInvalidArgument, "--into " + into.Redacted() +
+                                                         " is this migration's own " +
+                                                         (own == &ctx.source ? "source" : "target"))
+                      .WithHint("a restore drill writes into a scratch database, never into the "
+                                "databases being migrated"));
+  PL_ASSIGN(const Connector* connector, registry.Find(into));
+
+  DrillOutcome outcome;
+  outcome.into = into.Redacted();
+  PL_ASSIGN(RunRecord run, m.state().StartRun(ctx.migration, "restore-drill", ctx.source.Redacted(),
+                                              ctx.target.Redacted(),
+                                              {{"backup", backup_dir}, {"into", outcome.into}}));
+  auto restored = RunRestore(
+      *connector, into, RestoreOptions{.backup = backup, .verify = verify, .cancel = ctx.cancel});
+  if (!restored) {
+    (void)m.state().FinishRun(run.id, "failed", {{"error", restored.error().message()}});
+    return std::unexpected(restored.error());
+  }
+  outcome.restore = std::move(*restored);
+  const RestoreResult& r = outcome.restore;
+
+  std::string probe_url = MonitoringUrl(m.plan(), monitoring);
+  json monitoring_json = nullptr;
+  bool monitoring_ok = false;
+  std::string monitoring_text = "no monitoring endpoint given (--monitoring URL)";
+  if (!probe_url.empty()) {
+    SystemHealth health = ProbeCheckUrl(probe_url, 5.0);
+    monitoring_ok = health.ok;
+    monitoring_json = SystemHealthToJson(health);
+    monitoring_text = fmt::format("monitoring {} {} ({})", probe_url,
+                                  health.ok ? "answered" : "did not answer", health.detail);
+  }
+  json tables = json::array();
+  std::vector<std::string> problems;
+  for (const auto& t : r.tables) {
+    tables.push_back({{"table", t.table},
+                      {"rows", t.expected.rows},
+                      {"restored_rows", t.restored.rows},
+                      {"equal", t.equal},
+                      {"problem", t.problem}});
+    if (!t.equal) problems.push_back(t.table + ": " + t.problem);
+  }
+  outcome.passed = (!verify || r.verified) && (probe_url.empty() || monitoring_ok);
+  std::string restore_text =
+      verify ? (r.verified ? "every table's row count and digest match the backup"
+                           : fmt::format("{} table(s) differ from the backup", problems.size()))
+             : "not verified (--verify not given)";
+  outcome.summary = {{"backup", r.backup_dir},
+                     {"into", outcome.into},
+                     {"format", r.manifest.format},
+                     {"tables", tables},
+                     {"rows", r.manifest.total_rows()},
+                     {"restore_verified", verify && r.verified},
+                     {"monitoring", probe_url},
+                     {"monitoring_ok", monitoring_ok},
+                     {"monitoring_probe", monitoring_json},
+                     {"rto_seconds", r.rto_seconds},
+                     {"check_seconds", r.check_seconds},
+                     {"restore_seconds", r.restore_seconds},
+                     {"verify_seconds", r.verify_seconds}};
+  outcome.summary["evidence"] = fmt::format(
+      "restore drill of {} ({} rows) into {}: {}; RTO {:.2f} s; {}", r.backup_dir,
+      r.manifest.total_rows(), outcome.into, restore_text, r.rto_seconds, monitoring_text);
+  if (!outcome.passed) outcome.summary["error"] = outcome.summary["evidence"];
+  PL_TRY(m.state().FinishRun(run.id, outcome.passed ? "succeeded" : "failed", outcome.summary));
+  return outcome;
+}
+
+}  // namespace peerlock
