@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "control/migration_backup.h"
+#include "control/migration_decommission.h"
 
 namespace peerlock {
 
@@ -33,8 +33,40 @@ BackupCommands AddBackupCommands(CLI::App& app, BackupCommandOptions& o,
                            "http(s):// or tcp:// endpoint that must answer during the drill "
                            "(default: the plan's system named monitoring)");
   cmds.restore->add_flag("--json", o.json, "print the drill's summary as JSON");
+
+  cmds.archive = app.add_subcommand(
+      "archive", "decommission, 1/2: back up the retired source, kept for a retention period");
+  add_migration_options(cmds.archive);
+  cmds.archive->add_option("--retain", o.retain, "how long the archive is kept: 90d, 7y")
+      ->required();
+  cmds.archive->add_option("--out", o.out,
+                           "directory to create (default .peerlock/archives/source-<time>)");
+  cmds.archive->add_flag("--force", o.force, "the source was retired without a PeerLock cutover");
+
+  cmds.purge = app.add_subcommand(
+      "purge", "decommission, 2/2: delete every row of the archived source, with a record");
+  add_migration_options(cmds.purge);
+  cmds.purge->add_option("--archive", o.archive, "the directory `peerlock archive` printed")
+      ->required();
+  cmds.purge->add_option("--confirm", o.confirm, "the source's URL, as PeerLock prints it")
+      ->required();
+  cmds.purge->add_flag("--force", o.force, "the source was retired without a PeerLock cutover");
   return cmds;
 }
+
+namespace {
+
+void PrintBackup(const BackupOutcome& outcome) {
+  const BackupManifest& b = outcome.manifest;
+  std::printf("%s of %s: %zu tables, %lld rows, %lld bytes (zstd, from %lld)\n",
+              b.retain_until.empty() ? "backup" : "archive", b.database.c_str(), b.tables.size(),
+              static_cast<long long>(b.total_rows()), static_cast<long long>(b.compressed_bytes),
+              static_cast<long long>(b.raw_bytes));
+  if (!b.retain_until.empty()) std::printf("kept until %s\n", b.retain_until.c_str());
+  std::printf("sha256 %s\n%s\n", b.sha256.c_str(), outcome.dir.c_str());
+}
+
+}  // namespace
 
 int RunBackupCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
                      const BackupCommandOptions& o) {
@@ -46,11 +78,7 @@ int RunBackupCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
     std::printf("%s\n", ManifestToJson(outcome->manifest).dump(2).c_str());
     return kExitOk;
   }
-  const BackupManifest& b = outcome->manifest;
-  std::printf("backup of %s: %zu tables, %lld rows, %lld bytes (zstd, from %lld)\n",
-              b.database.c_str(), b.tables.size(), static_cast<long long>(b.total_rows()),
-              static_cast<long long>(b.compressed_bytes), static_cast<long long>(b.raw_bytes));
-  std::printf("sha256 %s\n%s\n", b.sha256.c_str(), outcome->dir.c_str());
+  PrintBackup(*outcome);
   return kExitOk;
 }
 
@@ -68,6 +96,29 @@ int RunRestoreCommand(const ConnectorRegistry& registry, const MigrationRef& ref
     std::printf("%s\n", outcome->summary.value("evidence", std::string()).c_str());
   }
   return outcome->passed ? kExitOk : kExitProblemFound;
+}
+
+int RunArchiveCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
+                      const BackupCommandOptions& o) {
+  auto migration = Migration::Open(registry, ref);
+  if (!migration) return ReportError(migration.error());
+  auto outcome = ArchiveSource(**migration, o.retain, o.out, o.force);
+  if (!outcome) return ReportError(outcome.error());
+  PrintBackup(*outcome);
+  return kExitOk;
+}
+
+int RunPurgeCommand(const ConnectorRegistry& registry, const MigrationRef& ref,
+                    const BackupCommandOptions& o) {
+  auto migration = Migration::Open(registry, ref);
+  if (!migration) return ReportError(migration.error());
+  auto outcome = PurgeSource(**migration, o.archive, o.confirm, o.force);
+  if (!outcome) return ReportError(outcome.error());
+  for (const auto& t : outcome->summary["tables"])
+    std::printf("purged %-30s %lld rows\n", t["table"].get<std::string>().c_str(),
+                static_cast<long long>(t["rows_purged"].get<int64_t>()));
+  std::printf("%s\n", outcome->summary.value("evidence", std::string()).c_str());
+  return kExitOk;
 }
 
 }  // namespace peerlock

@@ -210,6 +210,8 @@ int main(int argc, char** argv) {
   if (*audit_verify) return RunAuditVerify(ref);
   if (*backup_cmds.backup) return RunBackupCommand(registry, ref, backup_options);
   if (*backup_cmds.restore) return RunRestoreCommand(registry, ref, backup_options);
+  if (*backup_cmds.archive) return RunArchiveCommand(registry, ref, backup_options);
+  if (*backup_cmds.purge) return RunPurgeCommand(registry, ref, backup_options);
   if (*proxy) return RunProxyCommand(proxy_options);
   if (*cutover_cmds.cutover) return RunCutoverCommand(registry, ref, cutover_options, false);
   if (*cutover_cmds.rollback) return RunCutoverCommand(registry, ref, cutover_options, true);

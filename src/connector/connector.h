@@ -329,6 +329,17 @@ class Session {
             .WithHint("restore into a database of the dialect the backup was taken from"));
   }
 
+  // ---- Decommission (peerlock purge; control/migration_decommission) ----
+  // Deletes every row of `table` in one transaction and returns how many. Passes PeerLock's own
+  // cutover freeze (a retired source is frozen) and, where the dialect can (SQLite), does not
+  // fire the table's triggers. The session must have been opened writable.
+  virtual Result<int64_t> PurgeTable(const std::string& table) {
+    (void)table;
+    return Fail(Error(ErrorCode::kUnsupported, "this dialect cannot purge tables yet")
+                    .WithHint("delete the rows with the database's own client once the archive "
+                              "is verified"));
+  }
+
   // Facts about the server that `peerlock check` judges, by name (docs/check.md lists them:
   // version, wal_level, binlog_format, rls_tables, ...). A dialect reports what it can; the
   // default is none.

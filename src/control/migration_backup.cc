@@ -32,8 +32,8 @@ std::string MonitoringUrl(const Plan& plan, const std::string& given) {
 
 }  // namespace
 
-Result<BackupOutcome> BackupDatabase(Migration& m, const std::string& side,
-                                     const std::string& out) {
+Result<BackupOutcome> BackupDatabase(Migration& m, const std::string& side, const std::string& out,
+                                     const std::string& kind, const std::string& retain_until) {
   const EngineContext& ctx = m.context();
   if (side != "target" && side != "source")
     return Fail(Error(ErrorCode::kInvalidArgument, "--side '" + side + "' is not a database")
@@ -42,13 +42,15 @@ Result<BackupOutcome> BackupDatabase(Migration& m, const std::string& side,
   const Endpoint& database = target ? ctx.target : ctx.source;
   const Connector& connector = target ? *ctx.target_connector : *ctx.source_connector;
   BackupOutcome outcome;
-  outcome.dir =
-      out.empty() ? (fs::path(m.state().dir()) / "backups" / (side + "-" + Stamp())).string() : out;
+  outcome.dir = out.empty()
+                    ? (fs::path(m.state().dir()) / (kind + "s") / (side + "-" + Stamp())).string()
+                    : out;
   PL_ASSIGN(RunRecord run,
-            m.state().StartRun(ctx.migration, "backup", ctx.source.Redacted(),
-                               ctx.target.Redacted(), {{"side", side}, {"dir", outcome.dir}}));
-  auto made =
-      RunBackup(connector, database, BackupOptions{.dir = outcome.dir, .cancel = ctx.cancel});
+            m.state().StartRun(ctx.migration, kind, ctx.source.Redacted(), ctx.target.Redacted(),
+                               {{"side", side}, {"dir", outcome.dir}}));
+  auto made = RunBackup(
+      connector, database,
+      BackupOptions{.dir = outcome.dir, .retain_until = retain_until, .cancel = ctx.cancel});
   if (!made) {
     (void)m.state().FinishRun(run.id, "failed", {{"error", made.error().message()}});
     return std::unexpected(made.error());
@@ -64,11 +66,11 @@ Result<BackupOutcome> BackupDatabase(Migration& m, const std::string& side,
                   {"raw_bytes", b.raw_bytes},
                   {"compressed_bytes", b.compressed_bytes},
                   {"sha256", b.sha256}};
+  if (!retain_until.empty()) summary["retain_until"] = retain_until;
   summary["evidence"] = fmt::format(
-      "backup of the {} ({}): {} tables, {} rows, {} bytes zstd-compressed from {}, "
-      "sha256 {}",
+      "{} of the {} ({}): {} tables, {} rows, {} bytes zstd-compressed from {}, sha256 {}{}", kind,
       side, b.database, b.tables.size(), b.total_rows(), b.compressed_bytes, b.raw_bytes,
-      b.sha256.substr(0, 16));
+      b.sha256.substr(0, 16), retain_until.empty() ? "" : ", kept until " + retain_until);
   PL_TRY(m.state().FinishRun(run.id, "succeeded", summary));
   return outcome;
 }

@@ -21,9 +21,11 @@ struct BackupOutcome {
 };
 
 // `side`: "target" (after a cutover, the live database) or "source". `out`: the directory
-// (default `<state dir>/backups/<side>-<UTC time>`).
+// (default `<state dir>/<kind>s/<side>-<UTC time>`). `kind` is the run recorded: "backup", or
+// "archive" (with `retain_until`, see migration_decommission.h).
 Result<BackupOutcome> BackupDatabase(Migration& migration, const std::string& side,
-                                     const std::string& out);
+                                     const std::string& out, const std::string& kind = "backup",
+                                     const std::string& retain_until = "");
 
 struct DrillOutcome {
   RestoreResult restore;

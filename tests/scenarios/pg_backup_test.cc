@@ -43,8 +43,8 @@ class PgBackup : public ::testing::Test {
 };
 
 TEST_F(PgBackup, ABackupTakenDuringWritesRestoresToExactlyItsManifest) {
-  AckedWriter writer(
-      "w", std::make_unique<PgClient>(PgConninfo(test_servers::PgPort(), pg::DbName("live")), true));
+  AckedWriter writer("w", std::make_unique<PgClient>(
+                              PgConninfo(test_servers::PgPort(), pg::DbName("live")), true));
   // The backup starts while the application is writing.
   while (writer.Acked(std::to_string(test_servers::PgPort())) < 50) std::this_thread::yield();
   std::string backup = ws_.File("backup");
@@ -89,8 +89,7 @@ TEST_F(PgBackup, ABackupTakenDuringWritesRestoresToExactlyItsManifest) {
   // The identity sequence came back with the rows: a new insert does not collide.
   Psql(drill, "INSERT INTO items (payload) VALUES ('after the drill')");
   EXPECT_EQ(PsqlInt(drill, "SELECT count(DISTINCT id) FROM items"), items_in_backup + 1);
-  EXPECT_EQ(PsqlInt(drill, "SELECT count(*) FROM pg_indexes WHERE indexname = 'items_payload'"),
-            1);
+  EXPECT_EQ(PsqlInt(drill, "SELECT count(*) FROM pg_indexes WHERE indexname = 'items_payload'"), 1);
 
   // The same backup twice into one database: refused, and the first restore is left alone.
   RunResult again = ws_.Run("restore", {backup, "--into", drill});

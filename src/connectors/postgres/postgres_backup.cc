@@ -1,6 +1,6 @@
-// PostgresSession::DumpDatabase / RestoreDump: a whole-database pg_dump in the custom format,
-// taken in a snapshot this session exported (so the backup's digests, read afterwards in the
-// same transaction, describe the dump exactly), and pg_restore into an empty database.
+// PostgresSession::DumpDatabase / RestoreDump / PurgeTable: a whole-database pg_dump in the custom
+// format, taken in a snapshot this session exported (so the backup's digests, read afterwards in
+// the same transaction, describe the dump exactly), and pg_restore into an empty database.
 #include <fmt/format.h>
 
 #include "base/log.h"
@@ -66,6 +66,19 @@ Status PostgresSession::RestoreDump(const std::string& path, const std::string& 
                               "create objects in; drop what the failed restore left and run "
                               "again"));
   return {};
+}
+
+Result<int64_t> PostgresSession::PurgeTable(const std::string& table) {
+  // READ WRITE: a retired source's database defaults to read-only (the cutover freeze).
+  PL_TRY(conn_->Execute("BEGIN READ WRITE"));
+  auto deleted = conn_->QueryValue("WITH gone AS (DELETE FROM " + dialect_.QuoteTable(table) +
+                                   " RETURNING 1) SELECT count(*) FROM gone");
+  if (!deleted) {
+    (void)conn_->Execute("ROLLBACK");
+    return std::unexpected(deleted.error());
+  }
+  PL_TRY(conn_->Execute("COMMIT"));
+  return std::stoll(deleted->value_or("0"));
 }
 
 }  // namespace peerlock

@@ -63,6 +63,7 @@ class PostgresSession final : public Session {
   Result<std::string> DurablePosition(const std::string& stream) override;
   Result<std::string> DumpDatabase(const std::string& path) override;  // postgres_backup.cc
   Status RestoreDump(const std::string& path, const std::string& format) override;
+  Result<int64_t> PurgeTable(const std::string& table) override;
   Result<std::map<std::string, std::string>> ServerFacts() override;  // postgres_facts.cc
   Result<int64_t> RunReadQuery(const std::string& sql) override;      // postgres_facts.cc
   // Cutover freeze (postgres_freeze.cc): the database's default_transaction_read_only, and

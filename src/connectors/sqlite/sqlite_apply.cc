@@ -6,6 +6,7 @@
 #include "connectors/sqlite/sqlite_session.h"
 #include "connectors/sqlite/sqlite_sql.h"
 #include "connectors/sqlite/sqlite_transaction.h"
+#include "connectors/sqlite/sqlite_triggers_off.h"
 
 namespace peerlock {
 namespace {
@@ -116,24 +117,6 @@ Result<int64_t> PragmaValue(SqliteSession& s, const std::string& pragma) {
   PL_ASSIGN(bool row, stmt.Step());
   return row ? stmt.Int(0) : 0;
 }
-
-// Turns the connection's triggers off for the lifetime of the guard, then back as they were.
-class TriggersOff {
- public:
-  explicit TriggersOff(sqlite3* db) : db_(db) {
-    sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, &was_);
-    sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, static_cast<int*>(nullptr));
-  }
-  ~TriggersOff() {
-    sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_TRIGGER, was_, static_cast<int*>(nullptr));
-  }
-  TriggersOff(const TriggersOff&) = delete;
-  TriggersOff& operator=(const TriggersOff&) = delete;
-
- private:
-  sqlite3* db_;
-  int was_ = 1;
-};
 
 }  // namespace
 

@@ -1,11 +1,14 @@
-// SqliteSession::DumpDatabase / RestoreDump through SQLite's online backup API: the dump is a
-// page-for-page copy of the database file as this session's read transaction sees it, so the
-// digests read afterwards in the same transaction describe it exactly, while writers go on.
+// SqliteSession::DumpDatabase / RestoreDump / PurgeTable. Dumps go through SQLite's online backup
+// API: the dump is a page-for-page copy of the database file as this session's read transaction
+// sees it, so the digests read afterwards in the same transaction describe it exactly, while
+// writers go on.
 #include <memory>
 
 #include "base/log.h"
 #include "connectors/sqlite/sqlite_errors.h"
 #include "connectors/sqlite/sqlite_session.h"
+#include "connectors/sqlite/sqlite_transaction.h"
+#include "connectors/sqlite/sqlite_triggers_off.h"
 
 namespace peerlock {
 namespace {
@@ -57,6 +60,15 @@ Status SqliteSession::RestoreDump(const std::string& path, const std::string& fo
   std::unique_ptr<sqlite3, DbCloser> in(raw);
   if (rc != SQLITE_OK) return Fail(SqliteError(raw, rc, "opening the restored dump " + path));
   return CopyPages(db_, in.get(), "restoring into " + endpoint_.Redacted());
+}
+
+Result<int64_t> SqliteSession::PurgeTable(const std::string& table) {
+  // The freeze triggers of a retired source (and the legacy file's own triggers) stay quiet.
+  TriggersOff off(db_);
+  return InSqliteTransaction(*this, "BEGIN IMMEDIATE", [&]() -> Result<int64_t> {
+    PL_TRY(Execute("DELETE FROM " + dialect_.QuoteIdentifier(table)));
+    return static_cast<int64_t>(sqlite3_changes64(db_));
+  });
 }
 
 }  // namespace peerlock

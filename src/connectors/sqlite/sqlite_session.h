@@ -52,6 +52,7 @@ class SqliteSession final : public Session {
   Result<int64_t> RunReadQuery(const std::string& sql) override;       // sqlite_query.cc
   Result<std::string> DumpDatabase(const std::string& path) override;  // sqlite_backup.cc
   Status RestoreDump(const std::string& path, const std::string& format) override;
+  Result<int64_t> PurgeTable(const std::string& table) override;
   // Cutover freeze (sqlite_freeze.cc): triggers refusing writes to the tables in scope;
   // docs/cutover.md.
   Result<FreezeReport> Freeze(const FreezeOptions& options) override;

@@ -19,19 +19,21 @@ json ManifestToJson(const BackupManifest& m) {
   for (const auto& t : m.tables)
     tables.push_back(
         {{"table", t.table}, {"rows", t.digest.rows}, {"digest", t.digest.ToString()}});
-  return {{"peerlock_backup", 1},
-          {"created_at", m.created_at},
-          {"database", m.database},
-          {"dialect", m.dialect},
-          {"format", m.format},
-          {"archive", m.archive},
-          {"raw_bytes", m.raw_bytes},
-          {"compressed_bytes", m.compressed_bytes},
-          {"sha256", m.sha256},
-          {"tables", tables},
-          {"dump_seconds", m.dump_seconds},
-          {"digest_seconds", m.digest_seconds},
-          {"compress_seconds", m.compress_seconds}};
+  json j = {{"peerlock_backup", 1},
+            {"created_at", m.created_at},
+            {"database", m.database},
+            {"dialect", m.dialect},
+            {"format", m.format},
+            {"archive", m.archive},
+            {"raw_bytes", m.raw_bytes},
+            {"compressed_bytes", m.compressed_bytes},
+            {"sha256", m.sha256},
+            {"tables", tables},
+            {"dump_seconds", m.dump_seconds},
+            {"digest_seconds", m.digest_seconds},
+            {"compress_seconds", m.compress_seconds}};
+  if (!m.retain_until.empty()) j["retain_until"] = m.retain_until;
+  return j;
 }
 
 Result<BackupManifest> ReadManifest(const std::string& path, std::string& directory) {
@@ -66,6 +68,7 @@ Result<BackupManifest> ReadManifest(const std::string& path, std::string& direct
     m.raw_bytes = j.at("raw_bytes").get<int64_t>();
     m.compressed_bytes = j.at("compressed_bytes").get<int64_t>();
     m.sha256 = j.at("sha256").get<std::string>();
+    m.retain_until = j.value("retain_until", std::string());
     m.dump_seconds = j.value("dump_seconds", 0.0);
     m.digest_seconds = j.value("digest_seconds", 0.0);
     m.compress_seconds = j.value("compress_seconds", 0.0);

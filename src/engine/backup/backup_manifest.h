@@ -30,6 +30,7 @@ struct BackupManifest {
   int64_t raw_bytes = 0, compressed_bytes = 0;
   std::string sha256;  // of the archive
   std::vector<TableDigest> tables;
+  std::string retain_until;  // an archive's retention (YYYY-MM-DD, UTC); empty for a backup
   double dump_seconds = 0, digest_seconds = 0, compress_seconds = 0;
 
   int64_t total_rows() const;

@@ -61,6 +61,7 @@ Result<BackupManifest> RunBackup(const Connector& connector, const Endpoint& dat
   manifest.created_at = NowUtc();
   manifest.database = database.Redacted();
   manifest.dialect = connector.scheme();
+  manifest.retain_until = options.retain_until;
   PL_ASSIGN(auto session,
             WithContext(connector.Connect(database, SessionOptions{.read_only = true}),
                         "connecting to " + database.Redacted()));

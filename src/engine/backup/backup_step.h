@@ -16,8 +16,9 @@
 namespace peerlock {
 
 struct BackupOptions {
-  std::string dir;  // created; refused when it already holds a manifest
-  int level = 3;    // zstd level
+  std::string dir;           // created; refused when it already holds a manifest
+  int level = 3;             // zstd level
+  std::string retain_until;  // an archive's retention, recorded in the manifest
   const CancelFlag* cancel = nullptr;
 };
 

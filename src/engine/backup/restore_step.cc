@@ -70,7 +70,37 @@ std::vector<RestoredTable> Compare(const BackupManifest& manifest,
   return out;
 }
 
+// Decompresses `archive` into `dump`, checked against the manifest.
+Status Unpack(const std::string& archive, const std::string& dump, const BackupManifest& manifest,
+              const std::string& backup_dir, const CancelFlag* cancel) {
+  auto unpacked = DecompressFile(archive, dump, cancel);
+  if (!unpacked) {
+    Error error = unpacked.error();
+    if (error.code() == ErrorCode::kDataLoss)
+      error.WithHint("nothing was changed (no restore, no purge); use another copy of this backup");
+    return Fail(std::move(error));
+  }
+  if (unpacked->sha256 != manifest.sha256 || unpacked->raw_bytes != manifest.raw_bytes)
+    return Fail(
+        Error(ErrorCode::kDataLoss,
+              fmt::format("the backup {} is damaged: its archive's SHA-256 is {} ({} "
+                          "bytes unpacked), the manifest recorded {} ({} bytes)",
+                          backup_dir, unpacked->sha256, unpacked->raw_bytes, manifest.sha256,
+                          manifest.raw_bytes))
+            .WithHint(
+                "nothing was changed (no restore, no purge); use another copy of this backup"));
+  return {};
+}
+
 }  // namespace
+
+Status CheckArchive(const std::string& directory, const BackupManifest& manifest,
+                    const CancelFlag* cancel) {
+  ScratchDir scratch;
+  PL_TRY(scratch.Create());
+  return Unpack((fs::path(directory) / manifest.archive).string(), scratch.File("dump.raw"),
+                manifest, directory, cancel);
+}
 
 Result<BackupManifest> OpenBackup(const std::string& backup, std::string& directory) {
   PL_ASSIGN(BackupManifest manifest, ReadManifest(backup, directory));
@@ -94,21 +124,7 @@ Result<RestoreResult> RunRestore(const Connector& connector, const Endpoint& int
   ScratchDir scratch;
   PL_TRY(scratch.Create());
   std::string dump = scratch.File("dump.raw");
-  auto unpacked_or = DecompressFile(archive, dump, options.cancel);
-  if (!unpacked_or) {
-    Error error = unpacked_or.error();
-    if (error.code() == ErrorCode::kDataLoss)
-      error.WithHint("nothing was restored; use another copy of this backup");
-    return Fail(std::move(error));
-  }
-  const ZstdFileResult& unpacked = *unpacked_or;
-  if (unpacked.sha256 != manifest.sha256 || unpacked.raw_bytes != manifest.raw_bytes)
-    return Fail(Error(ErrorCode::kDataLoss,
-                      fmt::format("the backup {} is damaged: its archive's SHA-256 is {} ({} "
-                                  "bytes unpacked), the manifest recorded {} ({} bytes)",
-                                  result.backup_dir, unpacked.sha256, unpacked.raw_bytes,
-                                  manifest.sha256, manifest.raw_bytes))
-                    .WithHint("nothing was restored; use another copy of this backup"));
+  PL_TRY(Unpack(archive, dump, manifest, result.backup_dir, options.cancel));
   result.check_seconds = SecondsSince(start);
 
   auto step = std::chrono::steady_clock::now();

@@ -42,6 +42,11 @@ struct RestoreResult {
 // Reads and checks the backup's manifest alone (what --into defaults depend on).
 Result<BackupManifest> OpenBackup(const std::string& backup, std::string& directory);
 
+// Reads the whole archive back (zstd's own checks and the manifest's SHA-256 and size) without
+// keeping what it unpacks: kDataLoss when it is damaged or truncated.
+Status CheckArchive(const std::string& directory, const BackupManifest& manifest,
+                    const CancelFlag* cancel);
+
 Result<RestoreResult> RunRestore(const Connector& connector, const Endpoint& into,
                                  const RestoreOptions& options);
 
