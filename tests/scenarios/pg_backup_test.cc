@@ -98,5 +98,36 @@ TEST_F(PgBackup, ABackupTakenDuringWritesRestoresToExactlyItsManifest) {
   EXPECT_EQ(PsqlInt(drill, "SELECT count(*) FROM items"), items_in_backup + 1);
 }
 
+// Decommissioning a frozen PostgreSQL source (as a cutover leaves it: the database defaults to
+// read-only): archive, then purge passes the freeze, empties children before parents, and the
+// archive restores what was purged.
+TEST_F(PgBackup, PurgeEmptiesAFrozenSourceOnlyAfterItsArchive) {
+  Psql(live_,
+       "CREATE TABLE orders (id int PRIMARY KEY, kind_id int NOT NULL REFERENCES kinds(id));"
+       "INSERT INTO orders SELECT i, i FROM generate_series(1, 500) i;"
+       "ALTER DATABASE " +
+           pg::DbName("live") + " SET default_transaction_read_only = on;");
+  // The retired database is the plan's source here.
+  ws_.Plan(live_, NewDb("new"));
+  std::string archive = ws_.File("archive");
+  RunResult archived = ws_.Run("archive", {"--retain", "30d", "--force", "--out", archive});
+  ASSERT_EQ(archived.exit_code, 0) << archived.Describe();
+
+  // An application's write is refused by the freeze; PeerLock's purge is not.
+  EXPECT_NE(test_servers::RunPsql(live_, "DELETE FROM orders").exit_code, 0);
+  std::string url = json::parse(ReadFile(archive + "/manifest.json"))["database"];
+  RunResult purged = ws_.Run("purge", {"--archive", archive, "--confirm", url, "--force"});
+  ASSERT_EQ(purged.exit_code, 0) << purged.Describe();
+  EXPECT_NE(purged.out.find("purged 2500 rows from 3 tables"), std::string::npos) << purged.out;
+  EXPECT_EQ(PsqlInt(live_, "SELECT (SELECT count(*) FROM kinds) + (SELECT count(*) FROM orders)"),
+            0);
+  EXPECT_EQ(PsqlInt(live_, "SELECT count(*) FROM pg_tables WHERE tablename = 'orders'"), 1);
+
+  std::string back = NewDb("back");
+  RunResult restored = ws_.Run("restore", {archive, "--into", back, "--verify"});
+  ASSERT_EQ(restored.exit_code, 0) << restored.Describe();
+  EXPECT_EQ(PsqlInt(back, "SELECT count(*) FROM orders"), 500);
+}
+
 }  // namespace
 }  // namespace peerlock::scenario
