@@ -13,6 +13,7 @@
 #include "cli/demo_application.h"
 #include "connectors/sqlite/sqlite_connector.h"
 #include "connectors/sqlite/sqlite_demo_shop.h"
+#include "control/migration_backup.h"
 
 namespace peerlock {
 namespace {
@@ -168,7 +169,14 @@ int RunDemo(const ConnectorRegistry& registry, const DemoOptions& options, bool 
   fmt::print("   verify, legacy (kept current by the reverse sync) against migrated:\n{}",
              VerifyResultToText(*verify));
 
-  fmt::print("\n13. report ...\n");
+  fmt::print("\n13. backup of {} and a restore drill into a scratch file ...\n", target);
+  auto backup = BackupDatabase(m, "target", "");
+  if (!backup) return Fails(backup.error(), "backup");
+  auto drill = RestoreDrill(m, registry, backup->dir, "", /*verify=*/true, "");
+  if (!drill) return Fails(drill.error(), "restore drill");
+  fmt::print("   {}\n   {}\n", backup->dir, drill->summary.value("evidence", std::string()));
+
+  fmt::print("\n14. report ...\n");
   for (auto [format, name] : {std::pair{ReportFormat::kHtml, "report.html"},
                               std::pair{ReportFormat::kMarkdown, "report.md"}}) {
     auto report = m.Report(format);
