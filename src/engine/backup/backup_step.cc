@@ -72,6 +72,7 @@ Result<BackupManifest> RunBackup(const Connector& connector, const Endpoint& dat
   if (!dumped) {
     std::error_code ec;
     fs::remove(raw, ec);
+    fs::remove(options.dir, ec);  // only when empty: a directory the backup just made
     return std::unexpected(dumped.error());
   }
   manifest.format = *dumped;
