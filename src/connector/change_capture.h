@@ -29,7 +29,16 @@ struct CaptureTable {
   std::string table;                 // source table name as the catalog names it
   std::vector<std::string> columns;  // delivered row layout
   std::vector<std::string> key;      // primary key columns (a subset of `columns`)
+  // Source columns left out on purpose (the plan drops them, or the engine computes them): a
+  // log that carries them is not a schema change.
+  std::vector<std::string> ignored;
 };
+
+// The native code of the error a change stream stops with when a captured table gained columns
+// the spec does not deliver, before the first change that carries them. The engine may follow
+// it (nullable columns added: added on the target too, then the stream reopened from the
+// target's position with the new columns); otherwise the error reaches the user as it is.
+inline constexpr char kGainedColumnsNative[] = "peerlock.gained_columns";
 
 struct CaptureSpec {
   std::string name;  // stable per migration ("peerlock_<8 hex>"): slot, publication, triggers

@@ -64,6 +64,9 @@ class Dialect {
   // the dialect can add to a loaded table. Idempotent (IF NOT EXISTS or equivalent).
   virtual std::vector<std::string> PostDataSql(const Table& table) const = 0;
   virtual std::string DropTableSql(const std::string& table) const = 0;
+  // ALTER TABLE `table` ADD COLUMN `column` (its type: source_type when set, else FromLogical's);
+  // nullable, no default. How a sync follows a column added on the source.
+  virtual std::string AddColumnSql(const std::string& table, const Column& column) const = 0;
   // A statement refreshing a live table's planner statistics (and whatever else makes reading
   // it cheap) before it takes an application's traffic, or empty when the server keeps them
   // fresh itself. Runs outside a transaction, beside writers.

@@ -162,6 +162,36 @@ class SyncAcrossDialects : public ::testing::Test {
     EXPECT_EQ(drop.exit_code, 0) << drop.Describe();
   }
 
+  // A nullable column added on the source while the sync runs is followed: it appears on the
+  // (PostgreSQL) target and carries the values written after it.
+  void RunAddingAColumn(Dialect from) {
+    Side source = Make(from, "src"), target = Make(Dialect::kPostgres, "tgt");
+    source.Run(kSchema);
+    source.Run(InitialRows());
+    WriteFile(ws_.plan(),
+              "source: " + EndpointYaml(source) + "\ntarget: " + EndpointYaml(target) + "\n");
+    RunResult first = ws_.Run("sync", {"--until-caught-up"});
+    ASSERT_EQ(first.exit_code, 0) << first.Describe();
+    source.Run("UPDATE accounts SET balance = 7 WHERE id = 1;");
+    source.Run("ALTER TABLE accounts ADD COLUMN tier VARCHAR(10);");
+    source.Run(
+        "INSERT INTO accounts (id, owner, balance, tier) VALUES (5001, 'new', 1.00, 'gold');"
+        "UPDATE accounts SET tier = 'silver' WHERE id = 2;"
+        "DELETE FROM accounts WHERE id = 3;");
+    RunResult followed = ws_.Run("sync", {"--until-caught-up"});
+    ASSERT_EQ(followed.exit_code, 0) << followed.Describe();
+    EXPECT_NE(followed.err.find("added accounts.tier"), std::string::npos) << followed.Describe();
+    RunResult verify = ws_.Run("verify");
+    EXPECT_EQ(verify.exit_code, 0) << verify.Describe() << followed.Describe();
+    EXPECT_EQ(pg::Psql(target.url,
+                       "SELECT string_agg(id || ':' || coalesce(tier, '-'), ',' "
+                       "ORDER BY id) FROM accounts WHERE id IN (1, 2, 3, 5001)"),
+              "1:-,2:silver,5001:gold");
+    EXPECT_EQ(pg::Psql(target.url, "SELECT balance FROM accounts WHERE id = 1"), "7.00");
+    RunResult drop = ws_.Run("sync", {"--drop"});
+    EXPECT_EQ(drop.exit_code, 0) << drop.Describe();
+  }
+
   pg::Workspace ws_;
 };
 
@@ -260,6 +290,13 @@ TEST_F(SyncAcrossDialects, MariadbToPostgres) { Run(Dialect::kMariadb, Dialect::
 TEST_F(SyncAcrossDialects, SqliteToPostgres) { Run(Dialect::kSqlite, Dialect::kPostgres); }
 TEST_F(SyncAcrossDialects, PostgresToMariadb) { Run(Dialect::kPostgres, Dialect::kMariadb); }
 TEST_F(SyncAcrossDialects, PostgresToSqlite) { Run(Dialect::kPostgres, Dialect::kSqlite); }
+TEST_F(SyncAcrossDialects, MariadbSourceGainsANullableColumn) {
+  RunAddingAColumn(Dialect::kMariadb);
+}
+TEST_F(SyncAcrossDialects, SqliteSourceGainsANullableColumn) { RunAddingAColumn(Dialect::kSqlite); }
+TEST_F(SyncAcrossDialects, PostgresSourceGainsANullableColumn) {
+  RunAddingAColumn(Dialect::kPostgres);
+}
 
 }  // namespace
 }  // namespace peerlock::scenario

@@ -107,7 +107,7 @@ Result<CaptureLayout> LoadCaptureLayout(MysqlConnection& conn, const CaptureTabl
     return Fail(Error(ErrorCode::kNotFound,
                       "table " + table.table + " does not exist in " + conn.endpoint().Redacted()));
   CaptureLayout layout;
-  std::vector<std::string> names;
+  std::vector<std::string>& names = layout.names;
   for (const auto& r : rows) {
     std::string name = r[1].value_or(""), data_type = ToLower(r[2].value_or("")),
                 column_type = ToLower(r[3].value_or("")), charset = ToLower(r[4].value_or(""));

@@ -35,6 +35,7 @@ struct BinlogPosition {
 // How one captured table's logged rows become delivered rows, read from information_schema.
 struct CaptureLayout {
   std::vector<BinlogColumn> columns;  // every table column in ordinal (binlog) order
+  std::vector<std::string> names;     // their names, parallel to `columns`
   std::vector<int> deliver;           // per CaptureTable::columns: index into `columns`
   std::vector<int> key;               // per CaptureTable::key: index into the delivered row
   std::string engine;                 // storage engine ("InnoDB", "MyISAM", ...)

@@ -8,6 +8,7 @@
 // After mysql.h, which declares what it uses.
 #include <mariadb_rpl.h>
 
+#include <algorithm>
 #include <random>
 #include <unordered_map>
 
@@ -268,11 +269,7 @@ class MysqlChangeStream final : public ChangeStream {
         if (!in_txn_) BeginTxn(ev);
         txn_.changes.push_back(RowChange{.kind = ChangeKind::kTruncate, .table = t});
       } else if (hit.kind == DdlKind::kAddNullableColumnAtEnd) {
-        PL_LOG_WARN(
-            "table {} gained a nullable column at its end on the source ('{}'): sync "
-            "goes on with the columns it was started with; the new column stays NULL "
-            "on the target until the table is copied again",
-            hit.table, sql.substr(0, 200));
+        PL_TRY(StopAtGainedColumns(t, sql));
       } else {
         return Fail(Error(ErrorCode::kUnsupported,
                           fmt::format("table {} changed on the source at {}: '{}': change "
@@ -290,6 +287,29 @@ class MysqlChangeStream final : public ChangeStream {
       return Commit(ev);
     }
     return false;
+  }
+
+  // A nullable column added at the end of captured table `t`: the stream stops here (every
+  // transaction before it delivered) when the table now has columns the spec neither delivers
+  // nor ignores, so that the engine can follow them (kGainedColumnsNative) and reopen the stream
+  // here with them. A reopened stream whose spec has them goes on.
+  Status StopAtGainedColumns(int t, const std::string& sql) {
+    const CaptureTable& table = spec_.tables[t];
+    PL_ASSIGN(CaptureLayout now, LoadCaptureLayout(*aux_, table));
+    std::vector<std::string> gained;
+    for (const std::string& name : now.names)
+      if (std::find(table.columns.begin(), table.columns.end(), name) == table.columns.end() &&
+          std::find(table.ignored.begin(), table.ignored.end(), name) == table.ignored.end())
+        gained.push_back(name);
+    if (gained.empty()) return {};
+    return Fail(
+        Error(ErrorCode::kUnsupported,
+              fmt::format("table {} gained column {} on the source at {} ('{}'); the "
+                          "sync stopped before it",
+                          table.table, Join(gained, ", "), read_.ToString(), sql.substr(0, 200)))
+            .WithHint("add the column on the target too (ALTER TABLE ... ADD COLUMN), "
+                      "then run `peerlock sync` again; or copy the table again")
+            .WithNative(kGainedColumnsNative));
   }
 
   int CaptureIndex(const std::string& table) const {

@@ -280,4 +280,11 @@ std::string MysqlDialect::DropTableSql(const std::string& table) const {
   return "DROP TABLE IF EXISTS " + QuoteIdentifier(table);
 }
 
+std::string MysqlDialect::AddColumnSql(const std::string& table, const Column& column) const {
+  std::string type =
+      column.source_type.empty() ? FromLogical(column.type).native_type : column.source_type;
+  return "ALTER TABLE " + QuoteIdentifier(table) + " ADD COLUMN " + QuoteIdentifier(column.name) +
+         (type.empty() ? "" : " " + type);
+}
+
 }  // namespace peerlock

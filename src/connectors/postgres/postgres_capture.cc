@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -293,7 +294,8 @@ class PgChangeStream final : public ChangeStream {
         if (t.columns[j] == c.name) slot = static_cast<int>(j);
       map.slot.push_back(slot);
       if (slot < 0) {
-        gained.push_back(c.name);
+        if (std::find(t.ignored.begin(), t.ignored.end(), c.name) == t.ignored.end())
+          gained.push_back(c.name);
         continue;
       }
       map.column_source[slot] = static_cast<int>(i);
@@ -312,7 +314,8 @@ class PgChangeStream final : public ChangeStream {
                             " on the source while syncing; the sync stopped before the first "
                             "change that carries it")
                       .WithHint("add the column on the target too (ALTER TABLE ... ADD COLUMN), "
-                                "then run `peerlock sync` again; or copy the table again"));
+                                "then run `peerlock sync` again; or copy the table again")
+                      .WithNative(kGainedColumnsNative));
     for (const std::string& k : t.key) {
       for (size_t j = 0; j < t.columns.size(); ++j)
         if (t.columns[j] == k) map.key_columns.push_back(map.column_source[j]);

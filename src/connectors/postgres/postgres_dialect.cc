@@ -252,4 +252,11 @@ std::string PostgresDialect::DropTableSql(const std::string& table) const {
   return "DROP TABLE IF EXISTS " + QuoteTable(table) + " CASCADE";
 }
 
+std::string PostgresDialect::AddColumnSql(const std::string& table, const Column& column) const {
+  std::string type =
+      column.source_type.empty() ? FromLogical(column.type).native_type : column.source_type;
+  return "ALTER TABLE " + QuoteTable(table) + " ADD COLUMN " + QuoteIdentifier(column.name) +
+         (type.empty() ? "" : " " + type);
+}
+
 }  // namespace peerlock

@@ -16,6 +16,7 @@ class PostgresDialect final : public Dialect {
   std::vector<std::string> CreateTableSql(const Table& table) const override;
   std::vector<std::string> PostDataSql(const Table& table) const override;
   std::string DropTableSql(const std::string& table) const override;
+  std::string AddColumnSql(const std::string& table, const Column& column) const override;
   std::string RefreshStatisticsSql(const std::string& table) const override;
 
   // "schema"."table" for a PeerLock table name ("orders" = public.orders, "s.orders").

@@ -113,6 +113,22 @@ Result<size_t> ChangelogKeyWidth(SqliteSession& s, const std::string& changelog)
   return row ? static_cast<size_t>(stmt.Int(0)) : 0;
 }
 
+Result<std::vector<std::string>> GainedColumns(SqliteSession& s, const CaptureTable& t) {
+  PL_ASSIGN(auto cols, SqliteStatement::Prepare(s.handle(), sql::kTableColumns));
+  PL_TRY(cols.BindText(1, t.table));
+  std::vector<std::string> gained;
+  while (true) {
+    PL_ASSIGN(bool row, cols.Step());
+    if (!row) break;
+    std::string name = cols.Text(1);
+    if (cols.Int(6) != 0) continue;  // generated: computed, never captured
+    if (std::find(t.columns.begin(), t.columns.end(), name) == t.columns.end() &&
+        std::find(t.ignored.begin(), t.ignored.end(), name) == t.ignored.end())
+      gained.push_back(name);
+  }
+  return gained;
+}
+
 Status CheckCaptureTable(SqliteSession& s, const CaptureTable& t) {
   if (t.key.empty())
     return Fail(

@@ -45,6 +45,8 @@ Status DropSqliteCapture(const Endpoint& source, const CaptureSpec& spec);
 // Whether `t` can be captured as it is now: a key, and every column still there (fails with
 // kUnsupported naming the table, the missing columns and its current CREATE statement).
 Status CheckCaptureTable(SqliteSession& session, const CaptureTable& t);
+// Columns of `t`'s table that the spec neither delivers nor ignores: added since it was built.
+Result<std::vector<std::string>> GainedColumns(SqliteSession& session, const CaptureTable& t);
 // How many key columns (k1, k2, ...) the changelog has.
 Result<size_t> ChangelogKeyWidth(SqliteSession& session, const std::string& changelog);
 

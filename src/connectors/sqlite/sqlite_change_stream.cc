@@ -156,6 +156,16 @@ Status SqliteChangeStream::CheckSchema() {
                     .WithHint("start the sync over (peerlock sync --drop, then peerlock sync)"));
   for (const auto& t : spec_.tables) {
     PL_TRY(WithContext(CheckCaptureTable(*session_, t), "the source schema changed while syncing"));
+    // Before any change is read in this poll: the engine may follow the new columns and
+    // reopen the stream, which re-reads the rows with them.
+    PL_ASSIGN(auto gained, GainedColumns(*session_, t));
+    if (!gained.empty())
+      return Fail(Error(ErrorCode::kUnsupported,
+                        "table " + t.table + " gained column " + Join(gained, ", ") +
+                            " on the source while syncing; the sync stopped before reading on")
+                      .WithHint("add the column on the target too (ALTER TABLE ... ADD COLUMN), "
+                                "then run `peerlock sync` again; or copy the table again")
+                      .WithNative(kGainedColumnsNative));
     PL_ASSIGN(auto triggers, SqliteStatement::Prepare(
                                  session_->handle(),
                                  "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND "

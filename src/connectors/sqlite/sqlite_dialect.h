@@ -15,6 +15,7 @@ class SqliteDialect final : public Dialect {
   std::vector<std::string> CreateTableSql(const Table& table) const override;
   std::vector<std::string> PostDataSql(const Table& table) const override;
   std::string DropTableSql(const std::string& table) const override;
+  std::string AddColumnSql(const std::string& table, const Column& column) const override;
 
   // "a", "b" quoted and comma-separated.
   std::string QuoteList(const std::vector<std::string>& identifiers) const;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <optional>
 #include <thread>
 #include <unordered_set>
 
@@ -14,6 +15,7 @@
 #include "base/time_text.h"
 #include "engine/copy/copy_step.h"
 #include "engine/sync/change_folder.h"
+#include "engine/sync/schema_follow.h"
 #include "engine/sync/sync_status.h"
 
 namespace peerlock {
@@ -94,15 +96,75 @@ Result<SyncScope> BuildScope(const EngineContext& ctx, const SyncOptions& option
                       .WithHint("add a primary key to " + t.table.name +
                                 ", or leave it out of the sync with --tables or tables.exclude "
                                 "and copy it at cutover"));
-    scope.spec.tables.push_back(CaptureTable{.table = t.table.name,
-                                             .columns = t.mapping.source_columns,
-                                             .key = t.mapping.source_key.columns});
+    CaptureTable captured{.table = t.table.name,
+                          .columns = t.mapping.source_columns,
+                          .key = t.mapping.source_key.columns};
+    for (const Column& c : t.table.columns)
+      if (std::find(captured.columns.begin(), captured.columns.end(), c.name) ==
+          captured.columns.end())
+        captured.ignored.push_back(c.name);
+    scope.spec.tables.push_back(std::move(captured));
     scope.mappings.push_back(&t.mapping);
   }
   if (scope.spec.tables.empty())
     return Fail(Error(ErrorCode::kNotFound, "no table to sync")
                     .WithHint("check the plan's tables.include/exclude and --tables"));
   return scope;
+}
+
+// The columns each captured table delivers, as the sync record keeps them ("columns"): a sync
+// started again reads the log with these, so a column added while it was not running is met in
+// the log and followed there, exactly as by a running sync.
+nlohmann::json CapturedColumns(const CaptureSpec& spec) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& t : spec.tables) out[t.table] = t.columns;
+  return out;
+}
+
+// Drops from `m` the columns not in `keep` (every parallel list, and the key positions).
+void KeepColumns(TableMapping& m, const std::vector<std::string>& keep) {
+  TableMapping kept = m;
+  kept.columns.clear();
+  kept.source_columns.clear();
+  kept.target_columns.clear();
+  kept.compare_types.clear();
+  kept.key_positions.clear();
+  for (size_t i = 0; i < m.columns.size(); ++i) {
+    if (std::find(keep.begin(), keep.end(), m.source_columns[i]) == keep.end()) continue;
+    kept.columns.push_back(m.columns[i]);
+    kept.source_columns.push_back(m.source_columns[i]);
+    kept.target_columns.push_back(m.target_columns[i]);
+    kept.compare_types.push_back(m.compare_types[i]);
+  }
+  for (const auto& k : m.source_key.columns)
+    for (size_t i = 0; i < kept.source_columns.size(); ++i)
+      if (kept.source_columns[i] == k) kept.key_positions.push_back(static_cast<int>(i));
+  m = std::move(kept);
+}
+
+// Narrows `scope` to the columns the sync delivered when it last ran (`recorded`, from
+// CapturedColumns). A recorded column the source no longer has was renamed or dropped while no
+// sync ran: that is not followed.
+Status KeepRecordedColumns(SyncScope& scope, const nlohmann::json& recorded) {
+  if (!recorded.is_object()) return {};  // a sync started before columns were recorded
+  for (size_t i = 0; i < scope.spec.tables.size(); ++i) {
+    CaptureTable& t = scope.spec.tables[i];
+    if (!recorded.contains(t.table) || !recorded[t.table].is_array()) continue;
+    auto keep = recorded[t.table].get<std::vector<std::string>>();
+    for (const auto& c : keep)
+      if (std::find(t.columns.begin(), t.columns.end(), c) == t.columns.end())
+        return Fail(Error(ErrorCode::kUnsupported,
+                          fmt::format("table {} lost column {} on the source since the sync last "
+                                      "ran (renamed or dropped): a sync follows added columns only",
+                                      t.table, c))
+                        .WithHint("copy the table again (peerlock sync --drop, then peerlock "
+                                  "sync)"));
+    if (keep.size() == t.columns.size()) continue;
+    t.columns = keep;
+    for (TableInventory& ti : scope.inventory.tables)
+      if (ti.table.name == t.table) KeepColumns(ti.mapping, keep);
+  }
+  return {};
 }
 
 // The copy of a sync: fresh on the first run, resumed after a crash, skipped once done.
@@ -357,7 +419,8 @@ class Follower {
                       {"caught_up", caught_up_},
                       {"tables", tables},
                       {"copy_started_at", record_.status.value("copy_started_at", std::string())},
-                      {"scope", ScopeNames(scope_.spec)}};
+                      {"scope", ScopeNames(scope_.spec)},
+                      {"columns", CapturedColumns(scope_.spec)}};
     window_changes_ = 0;
     record_.phase = "streaming";
     PL_TRY(ctx_.state->SaveSync(record_));
@@ -395,6 +458,24 @@ class Follower {
 
 namespace {
 
+// Rebuilds `scope` around the columns the source gained (schema_follow.h), adding them on the
+// target first; the audit log records which.
+Status FollowSchemaChange(const EngineContext& ctx, const SyncOptions& options, SyncScope& scope) {
+  PL_ASSIGN(SyncScope rebuilt, BuildScope(ctx, options));
+  PL_ASSIGN(auto added, FollowAddedColumns(ctx, scope.spec, rebuilt.inventory));
+  if (added.empty())
+    return Fail(Error(ErrorCode::kUnsupported,
+                      "the change stream stopped at a schema change the source's catalog does "
+                      "not show any more")
+                    .WithHint("run `peerlock sync` again; if it stops here again, copy the "
+                              "table again (peerlock sync --drop, then peerlock sync)"));
+  PL_TRY(ctx.state->audit().Append(ctx.migration, "sync.schema_followed", {{"columns", added}}));
+  PL_LOG_WARN("followed the source's schema: added {} on the target; the sync goes on",
+              Join(added, ", "));
+  scope = std::move(rebuilt);
+  return {};
+}
+
 Result<SyncSummary> FollowSource(const EngineContext& ctx, const SyncOptions& asked) {
   auto start = Clock::now();
   SyncSummary summary;
@@ -405,6 +486,8 @@ Result<SyncSummary> FollowSource(const EngineContext& ctx, const SyncOptions& as
       stored->status["scope"].is_array())
     options.tables = stored->status["scope"].get<std::vector<std::string>>();
   PL_ASSIGN(SyncScope scope, BuildScope(ctx, options));
+  if (stored && stored->status.contains("columns"))
+    PL_TRY(KeepRecordedColumns(scope, stored->status["columns"]));
   SyncRecord record = stored.value_or(SyncRecord{.migration = ctx.migration});
   record.stream = scope.spec.name;
   if (record.phase == "cut over")
@@ -419,8 +502,10 @@ Result<SyncSummary> FollowSource(const EngineContext& ctx, const SyncOptions& as
     if (!stored) {
       record.start_position = capture->position();
       record.phase = "copying";
-      record.status = {
-          {"phase", "copying"}, {"copy_started_at", NowUtc()}, {"scope", ScopeNames(scope.spec)}};
+      record.status = {{"phase", "copying"},
+                       {"copy_started_at", NowUtc()},
+                       {"scope", ScopeNames(scope.spec)},
+                       {"columns", CapturedColumns(scope.spec)}};
       PL_TRY(ctx.state->SaveSync(record));
       PL_TRY(ctx.state->audit().Append(ctx.migration, "sync.start",
                                        {{"stream", record.stream},
@@ -448,15 +533,28 @@ Result<SyncSummary> FollowSource(const EngineContext& ctx, const SyncOptions& as
 
   // Streams until stopped; a broken connection (source restart, network) is retried from the
   // position the target holds, with backoff, for up to ten minutes without progress.
-  Follower follower(ctx, options, scope, record, summary);
+  std::optional<Follower> follower;
+  follower.emplace(ctx, options, scope, record, summary);
   auto last_progress = Clock::now();
   double backoff = 0.5;
   std::string last_position;
   for (bool first = true;; first = false) {
-    auto stopped = follower.Run(first);
+    auto stopped = follower->Run(first);
     if (stopped) {
       summary.stopped_because = *stopped;
       break;
+    }
+    if (stopped.error().native_code() == kGainedColumnsNative) {
+      // Columns added on the source: followed when they are plain additions, after which the
+      // stream reopens from the target's position with them; otherwise the reason stops it.
+      auto followed = FollowSchemaChange(ctx, options, scope);
+      if (followed) {
+        record.status["columns"] = CapturedColumns(scope.spec);
+        PL_TRY(ctx.state->SaveSync(record));
+        follower.emplace(ctx, options, scope, record, summary);
+        continue;
+      }
+      stopped = std::unexpected(followed.error());
     }
     const Error& e = stopped.error();
     const bool retry = e.retryable() || e.code() == ErrorCode::kConnection;
@@ -473,8 +571,8 @@ Result<SyncSummary> FollowSource(const EngineContext& ctx, const SyncOptions& as
       }
       return Fail(stopped.error());
     }
-    if (follower.position() != last_position) {
-      last_position = follower.position();
+    if (follower->position() != last_position) {
+      last_position = follower->position();
       last_progress = Clock::now();
       backoff = 0.5;
     }
@@ -551,13 +649,14 @@ Result<std::string> StartSyncWithoutCopy(const EngineContext& ctx, const Capture
   PL_TRY(capture->ReleaseSnapshot());
   PL_ASSIGN(auto target, ctx.OpenTarget());
   PL_TRY(target->ForgetAppliedPosition(spec.name));
-  SyncRecord record{
-      .migration = ctx.migration,
-      .stream = spec.name,
-      .start_position = position,
-      .phase = "streaming",
-      .status = {
-          {"phase", "streaming"}, {"start_position", position}, {"scope", ScopeNames(spec)}}};
+  SyncRecord record{.migration = ctx.migration,
+                    .stream = spec.name,
+                    .start_position = position,
+                    .phase = "streaming",
+                    .status = {{"phase", "streaming"},
+                               {"start_position", position},
+                               {"scope", ScopeNames(spec)},
+                               {"columns", CapturedColumns(spec)}}};
   PL_TRY(ctx.state->SaveSync(record, /*with_drain=*/true));
   PL_TRY(ctx.state->audit().Append(ctx.migration, "sync.start",
                                    {{"stream", record.stream},
