@@ -1,9 +1,12 @@
 #include "state/audit_log.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -37,12 +40,28 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& dir) {
 }
 
 Status AuditLog::WriteHead(int64_t seq, const std::string& hash) {
-  // Write-then-rename: a crash leaves the old head or the new one, never half of either. The
-  // temporary file is this process's own: a sync and a cutover append at once, and with one
-  // shared name the second rename found the file already moved away.
-  static std::atomic<int64_t> written{0};
-  std::string path = dir_ + "/audit.head", tmp = path + "." + std::to_string(::getpid()) + "." +
-                                                 std::to_string(++written) + ".tmp";
+  // Two processes (a sync and a cutover) append at once: each commits its entry, then writes
+  // the head. Under one lock, and only when it is newer than the head already there, so an older
+  // head never replaces a newer one however the two interleave.
+  std::string path = dir_ + "/audit.head", lock_path = path + ".lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return Fail(Error(ErrorCode::kIo, "cannot open " + lock_path + ": " + std::strerror(errno))
+                    .WithHint("check the state directory's permissions"));
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }  // closing releases the flock
+  } unlock{fd};
+  if (::flock(fd, LOCK_EX) != 0)
+    return Fail(ErrorCode::kIo, "cannot lock " + lock_path + ": " + std::strerror(errno));
+  {
+    std::ifstream current(path);
+    int64_t current_seq = 0;
+    std::string current_hash;
+    if (current >> current_seq >> current_hash && current_seq >= seq) return {};
+  }
+  // Write-then-rename: a crash leaves the old head or the new one, never half of either.
+  std::string tmp = path + "." + std::to_string(::getpid()) + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << seq << " " << hash << "\n";
@@ -50,7 +69,7 @@ Status AuditLog::WriteHead(int64_t seq, const std::string& hash) {
       return Fail(Error(ErrorCode::kIo, "cannot write " + tmp).WithHint("check free disk space"));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    return Fail(ErrorCode::kIo, "cannot replace " + path);
+    return Fail(ErrorCode::kIo, "cannot replace " + path + ": " + std::strerror(errno));
   return {};
 }
 
