@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "base/strings.h"
+#include "control/migration_hooks.h"
 
 namespace peerlock {
 namespace {
@@ -125,7 +126,10 @@ Result<Inventory> Migration::RunInventory() {
 }
 
 Result<CopySummary> Migration::RunCopy(CopyOptions options) {
-  return peerlock::RunCopy(ctx_, options);
+  PL_TRY(RunPlanHook(ctx_, "before_copy", "copy"));
+  PL_ASSIGN(CopySummary copied, peerlock::RunCopy(ctx_, options));
+  PL_TRY(RunPlanHook(ctx_, "after_copy", "copy"));
+  return copied;
 }
 
 Result<VerifyResult> Migration::RunVerify(VerifyOptions options) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <regex>
 
+#include "control/migration_hooks.h"
 #include "engine/backup/table_digests.h"
 
 namespace peerlock {
@@ -130,6 +131,8 @@ Result<PurgeOutcome> PurgeSource(Migration& m, const std::string& archive,
                   tables.size(), ctx.source.Redacted(), dir, manifest.sha256.substr(0, 16),
                   manifest.retain_until.empty() ? "" : ", kept until " + manifest.retain_until);
   PL_TRY(m.state().FinishRun(run.id, "succeeded", outcome.summary));
+  // The source is empty and the record made: now the plan may retire the server itself.
+  PL_TRY(RunPlanHook(ctx, "decommission", "decommission"));
   return outcome;
 }
 

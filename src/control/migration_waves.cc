@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/strings.h"
+#include "control/migration_hooks.h"
 
 namespace peerlock {
 namespace {
@@ -177,7 +178,10 @@ Result<WaveOutcome> MigrateWave(Migration& m, const std::string& name,
     PL_TRY(Record(m, "wave", "copying",
                   {{"wave", wave->name}, {"tables", wave->tables}, {"where", wave->where}}));
   ctx.plan = &copy_plan;
+  const std::map<std::string, std::string> wave_env = {{"PEERLOCK_WAVE", wave->name}};
+  PL_TRY(RunPlanHook(ctx, "before_copy", "wave", wave_env));
   PL_ASSIGN(CopySummary copied, WithContext(RunCopy(ctx, copy), "wave " + wave->name));
+  PL_TRY(RunPlanHook(ctx, "after_copy", "wave", wave_env));
   ctx.plan = &verify_plan;
   VerifyOptions verify{.tables = wave->tables, .chunk_rows = plan.copy.chunk_rows};
   PL_ASSIGN(VerifyResult verified, WithContext(RunVerify(ctx, verify), "wave " + wave->name));
