@@ -173,7 +173,9 @@ class Cutover : public ::testing::Test {
 };
 
 TEST_F(Cutover, AcknowledgedWritesSurviveCutoverAndRollback) {
-  Plan(std::string("objectives: {max_downtime: 30s}\n") + kSwitchHooks);
+  Plan(std::string("objectives: {max_downtime: 30s}\n") + kSwitchHooks +
+       "  before_cutover: \"echo $PEERLOCK_HOOK >> phases.log\"\n"
+       "  after_cutover: \"echo $PEERLOCK_HOOK $PEERLOCK_ACTIVE >> phases.log\"\n");
   auto sync = StartSync(false);
   Application app(dir_.path(), source_, target_, 1000);
   ASSERT_TRUE(app.WaitForWrites("source", 30));
@@ -182,6 +184,7 @@ TEST_F(Cutover, AcknowledgedWritesSurviveCutoverAndRollback) {
   ASSERT_EQ(cutover.exit_code, 0) << cutover.Describe();
   EXPECT_NE(cutover.out.find("measured freeze: "), std::string::npos) << cutover.out;
   EXPECT_NE(cutover.out.find("max_downtime 30s: met"), std::string::npos) << cutover.out;
+  EXPECT_EQ(ReadFile(dir_.File("phases.log")), "before_cutover\nafter_cutover target\n");
   // The running sync acknowledged the watch on applied rows: the final verify compared counts
   // and the changed rows only.
   EXPECT_NE(Peerlock("cutover", {"--status"}).out.find("counts equal in 2 tables"),

@@ -426,9 +426,11 @@ class Machine {
         });
       } else if (step == "reverse_capture") {
         st = Step(step, [&]() -> Result<std::string> {
+          // The first step after the preflight: nothing is frozen or captured yet.
+          PL_ASSIGN(std::string hook, Hook("before_cutover", "before_cutover", Side::kSource));
           PL_ASSIGN(std::string position, StartSyncWithoutCopy(reverse_->ctx, reverse_spec_));
           rec_->detail["reverse_start"] = position;
-          return "reverse capture starts at " + position;
+          return "reverse capture starts at " + position + (hook.empty() ? "" : "; " + hook);
         });
       } else if (step == "thaw_target") {
         st = Step(step, [&]() -> Result<std::string> {
@@ -457,7 +459,11 @@ class Machine {
           return StartRollback(st.error().message(), /*automatic=*/true);
         }
       } else if (step == "done") {
-        st = Step(step, [&]() -> Result<std::string> { return FinishForward(); });
+        st = Step(step, [&]() -> Result<std::string> {
+          PL_ASSIGN(std::string finished, FinishForward());
+          PL_ASSIGN(std::string hook, Hook("after_cutover", "done", Side::kTarget));
+          return finished + (hook.empty() ? "" : "; " + hook);
+        });
       }
       if (!st) {
         if (Contains(kFrozenSteps, step)) return Undo(st.error().message());
