@@ -160,9 +160,12 @@ Status KeepRecordedColumns(SyncScope& scope, const nlohmann::json& recorded) {
                         .WithHint("copy the table again (peerlock sync --drop, then peerlock "
                                   "sync)"));
     if (keep.size() == t.columns.size()) continue;
-    t.columns = keep;
+    // Delivered in the mapping's order (the source's), which the change folder reads rows by.
     for (TableInventory& ti : scope.inventory.tables)
-      if (ti.table.name == t.table) KeepColumns(ti.mapping, keep);
+      if (ti.table.name == t.table) {
+        KeepColumns(ti.mapping, keep);
+        t.columns = ti.mapping.source_columns;
+      }
   }
   return {};
 }
