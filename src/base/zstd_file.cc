@@ -43,9 +43,11 @@ class Pump {
   Status Open() {
     in_.reset(std::fopen(in_path_.c_str(), "rb"));
     if (!in_) return Fail(IoError("cannot read", in_path_, errno));
-    partial_ = out_path_ + ".partial";
-    out_.reset(std::fopen(partial_.c_str(), "wb"));
-    if (!out_) return Fail(IoError("cannot write", partial_, errno));
+    if (!out_path_.empty()) {
+      partial_ = out_path_ + ".partial";
+      out_.reset(std::fopen(partial_.c_str(), "wb"));
+      if (!out_) return Fail(IoError("cannot write", partial_, errno));
+    }
     sha_.reset(EVP_MD_CTX_new());
     EVP_DigestInit_ex(sha_.get(), EVP_sha256(), nullptr);
     return {};
@@ -53,7 +55,9 @@ class Pump {
   // Reads up to `buf.size()` bytes; 0 at the end.
   Result<size_t> Read(std::vector<char>& buf, bool hash) {
     if (cancel_ && cancel_->Cancelled())
-      return Fail(Error(ErrorCode::kCancelled, "interrupted while writing " + out_path_));
+      return Fail(Error(ErrorCode::kCancelled, out_path_.empty()
+                                                   ? "interrupted while checking " + in_path_
+                                                   : "interrupted while writing " + out_path_));
     size_t n = std::fread(buf.data(), 1, buf.size(), in_.get());
     if (n < buf.size() && std::ferror(in_.get()))
       return Fail(IoError("cannot read", in_path_, errno));
@@ -66,7 +70,7 @@ class Pump {
   }
   Status Write(const char* data, size_t n, bool hash) {
     if (n == 0) return {};
-    if (std::fwrite(data, 1, n, out_.get()) != n)
+    if (out_ && std::fwrite(data, 1, n, out_.get()) != n)
       return Fail(IoError("cannot write", partial_, errno));
     if (hash) EVP_DigestUpdate(sha_.get(), data, n);
     if (hash)
@@ -75,15 +79,9 @@ class Pump {
       result_.raw_bytes += static_cast<int64_t>(n);
     return {};
   }
-  // Flushes to disk, then gives the file its final name.
+  // Flushes to disk, then gives the file its final name (when there is one).
   Result<ZstdFileResult> Finish() {
-    if (std::fflush(out_.get()) != 0 || fsync(fileno(out_.get())) != 0)
-      return Fail(IoError("cannot write", partial_, errno));
-    FILE* f = out_.release();
-    if (std::fclose(f) != 0) return Fail(IoError("cannot write", partial_, errno));
-    std::error_code ec;
-    std::filesystem::rename(partial_, out_path_, ec);
-    if (ec) return Fail(IoError("cannot rename to", out_path_, ec.value()));
+    if (out_) PL_TRY(Keep());
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     EVP_DigestFinal_ex(sha_.get(), digest, &length);
@@ -97,6 +95,17 @@ class Pump {
   }
 
  private:
+  Status Keep() {
+    if (std::fflush(out_.get()) != 0 || fsync(fileno(out_.get())) != 0)
+      return Fail(IoError("cannot write", partial_, errno));
+    FILE* f = out_.release();
+    if (std::fclose(f) != 0) return Fail(IoError("cannot write", partial_, errno));
+    std::error_code ec;
+    std::filesystem::rename(partial_, out_path_, ec);
+    if (ec) return Fail(IoError("cannot rename to", out_path_, ec.value()));
+    return {};
+  }
+
   std::string in_path_, out_path_, partial_;
   const CancelFlag* cancel_;
   File in_, out_;

@@ -3,7 +3,8 @@
 // the compressed side as it goes: a backup's archive is checksummed while it is written, and
 // checked while it is read back, without holding either file in memory. The output is written
 // to `<out>.partial` and renamed only when whole, so a killed run never leaves a file that looks
-// complete. Blocks; thread-safe (no shared state).
+// complete; with an empty output path nothing is written at all (a check of the input alone).
+// Blocks; thread-safe (no shared state).
 
 #include <cstdint>
 #include <string>
@@ -23,7 +24,9 @@ struct ZstdFileResult {
 // threads when the library has them.
 Result<ZstdFileResult> CompressFile(const std::string& in, const std::string& out, int level,
                                     const CancelFlag* cancel = nullptr);
-// Fails with kDataLoss when `in` is not whole zstd data (truncated or damaged).
+// Fails with kDataLoss when `in` is not whole zstd data (truncated or damaged). An empty `out`
+// discards what is unpacked: the input is still read whole and checked (zstd's frame checksums,
+// the SHA-256 and sizes returned), without the room or the time a copy would take on disk.
 Result<ZstdFileResult> DecompressFile(const std::string& in, const std::string& out,
                                       const CancelFlag* cancel = nullptr);
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "base/sha256.h"
@@ -34,6 +35,14 @@ std::string SomeBytes(size_t n) {
   for (size_t i = 0; i < n; ++i)
     out += i % 2 ? static_cast<char>(rng() & 0xff) : static_cast<char>('a' + i % 13);
   return out;
+}
+
+// Writes `bytes` to `dir`/in and compresses them into `dir`/in.zst.
+ZstdFileResult PackInto(const fs::path& dir, const std::string& bytes) {
+  Spit(dir / "in", bytes);
+  auto packed = CompressFile((dir / "in").string(), (dir / "in.zst").string(), 3);
+  EXPECT_TRUE(packed.has_value()) << packed.error().ToString();
+  return packed.value_or(ZstdFileResult{});
 }
 
 TEST(ZstdFile, RoundTripsAndChecksumsTheCompressedSide) {
@@ -87,6 +96,41 @@ TEST(ZstdFile, TruncatedOrDamagedDataFailsAndLeavesNoOutput) {
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().code(), ErrorCode::kDataLoss);
   EXPECT_FALSE(fs::exists(dir.path() / "bad"));
+}
+
+// An empty output path checks the archive without writing anything, damaged or not.
+TEST(ZstdFile, AnEmptyOutputChecksWithoutWriting) {
+  ScratchDir dir("zstd");
+  std::string original = SomeBytes(300000);
+  ZstdFileResult packed = PackInto(dir.path(), original);
+  std::string archive = Slurp(dir.path() / "in.zst");
+  std::string damaged = archive;
+  damaged[damaged.size() / 2] ^= 0x40;
+  Spit(dir.path() / "bad.zst", damaged);
+  Spit(dir.path() / "cut.zst", archive.substr(0, archive.size() - 9));
+  auto listing = [&] {
+    std::set<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir.path())) names.insert(e.path().string());
+    return names;
+  };
+  const std::set<std::string> before = listing();
+
+  auto checked = DecompressFile((dir.path() / "in.zst").string(), "");
+  ASSERT_TRUE(checked.has_value()) << checked.error().ToString();
+  EXPECT_EQ(checked->sha256, packed.sha256);
+  EXPECT_EQ(checked->raw_bytes, static_cast<int64_t>(original.size()));
+  EXPECT_EQ(checked->compressed_bytes, static_cast<int64_t>(archive.size()));
+
+  auto bad = DecompressFile((dir.path() / "bad.zst").string(), "");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code(), ErrorCode::kDataLoss);
+  auto cut = DecompressFile((dir.path() / "cut.zst").string(), "");
+  ASSERT_FALSE(cut.has_value());
+  EXPECT_EQ(cut.error().code(), ErrorCode::kDataLoss);
+  EXPECT_NE(cut.error().message().find("truncated"), std::string::npos) << cut.error().message();
+
+  EXPECT_EQ(listing(), before);
+  EXPECT_FALSE(fs::exists(".partial"));  // nor a file named after the empty path
 }
 
 TEST(ZstdFile, AMissingInputNamesThePath) {
