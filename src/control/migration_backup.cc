@@ -110,8 +110,8 @@ Result<DrillOutcome> RestoreDrill(Migration& m, const ConnectorRegistry& registr
   PL_ASSIGN(RunRecord run, m.state().StartRun(ctx.migration, "restore-drill", ctx.source.Redacted(),
                                               ctx.target.Redacted(),
                                               {{"backup", backup_dir}, {"into", outcome.into}}));
-  auto restored = RunRestore(
-      *connector, into, RestoreOptions{.backup = backup, .verify = verify, .cancel = ctx.cancel});
+  auto restored = RunRestore(*connector, into, manifest, backup_dir,
+                             RestoreOptions{.verify = verify, .cancel = ctx.cancel});
   if (!restored) {
     (void)m.state().FinishRun(run.id, "failed", {{"error", restored.error().message()}});
     return std::unexpected(restored.error());

@@ -112,11 +112,10 @@ Result<BackupManifest> OpenBackup(const std::string& backup, std::string& direct
 }
 
 Result<RestoreResult> RunRestore(const Connector& connector, const Endpoint& into,
+                                 const BackupManifest& manifest, const std::string& directory,
                                  const RestoreOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  RestoreResult result;
-  PL_ASSIGN(result.manifest, OpenBackup(options.backup, result.backup_dir));
-  const BackupManifest& manifest = result.manifest;
+  RestoreResult result{.manifest = manifest, .backup_dir = directory};
   std::string archive = (fs::path(result.backup_dir) / manifest.archive).string();
 
   ScratchDir scratch;

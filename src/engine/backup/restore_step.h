@@ -18,7 +18,6 @@
 namespace peerlock {
 
 struct RestoreOptions {
-  std::string backup;  // a backup directory or its manifest.json
   bool verify = true;
   const CancelFlag* cancel = nullptr;
 };
@@ -39,7 +38,8 @@ struct RestoreResult {
   double rto_seconds = 0;  // from start to restored (and verified, with --verify)
 };
 
-// Reads and checks the backup's manifest alone (what --into defaults depend on).
+// Reads and checks the manifest of `backup` (a backup directory or its manifest.json) alone
+// (what --into defaults depend on); sets `directory` to the backup's, absolute.
 Result<BackupManifest> OpenBackup(const std::string& backup, std::string& directory);
 
 // Reads the whole archive back (zstd's own checks and the manifest's SHA-256 and size) without
@@ -47,7 +47,9 @@ Result<BackupManifest> OpenBackup(const std::string& backup, std::string& direct
 Status CheckArchive(const std::string& directory, const BackupManifest& manifest,
                     const CancelFlag* cancel);
 
+// Restores the backup OpenBackup read (`manifest`, from `directory`) into `into`.
 Result<RestoreResult> RunRestore(const Connector& connector, const Endpoint& into,
+                                 const BackupManifest& manifest, const std::string& directory,
                                  const RestoreOptions& options);
 
 }  // namespace peerlock
