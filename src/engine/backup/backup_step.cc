@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/elapsed.h"
 #include "base/log.h"
 #include "base/time_text.h"
 #include "base/zstd_file.h"
@@ -15,10 +16,6 @@ namespace peerlock {
 namespace {
 
 namespace fs = std::filesystem;
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 Status PrepareDirectory(const std::string& dir) {
   std::error_code ec;

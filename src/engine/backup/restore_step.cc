@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "base/elapsed.h"
 #include "base/log.h"
 #include "base/zstd_file.h"
 #include "engine/backup/table_digests.h"
@@ -15,10 +16,6 @@ namespace peerlock {
 namespace {
 
 namespace fs = std::filesystem;
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // A private temporary directory, removed with everything in it on every path.
 class ScratchDir {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/bounded_queue.h"
+#include "base/elapsed.h"
 #include "base/fault_points.h"
 #include "base/log.h"
 #include "base/strings.h"
@@ -20,10 +21,6 @@ namespace peerlock {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double Since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 struct ChunkJob {
   const TableMapping* mapping;
@@ -310,7 +307,7 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
         return Fail(ErrorCode::kInternal, "loaded row count differs from rows read");
       if (!loaded) return Fail(std::move(loaded.error()));
       FaultPoint("copy.chunk_committed");  // crash tests: after the target commit
-      double seconds = Since(load_start);
+      double seconds = SecondsSince(load_start);
       PL_TRY(state.ChunkDone(run.id, job.mapping->source_table, job.chunk, rows, marker.digest,
                              seconds));
       std::lock_guard lock(mu);
@@ -382,7 +379,7 @@ Result<CopySummary> RunCopy(const EngineContext& ctx, const CopyOptions& options
   };
 
   Status status = body();
-  summary.seconds = Since(start);
+  summary.seconds = SecondsSince(start);
   if (!status) {
     const Error& e = status.error();
     std::string outcome = e.code() == ErrorCode::kCancelled ? "interrupted" : "failed";

@@ -9,6 +9,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "base/elapsed.h"
 #include "base/fault_points.h"
 #include "base/log.h"
 #include "base/strings.h"
@@ -27,10 +28,6 @@ using std::chrono::milliseconds;
 // How often a following sync looks for a cutover's drain request (and watch), also the longest
 // it waits for a change meanwhile: the cutover waits for it inside its freeze.
 constexpr milliseconds kDrainPoll{25};
-
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 // Sleeps `seconds`, waking early when the command is cancelled.
 void SleepUnlessCancelled(const EngineContext& ctx, double seconds) {
@@ -306,7 +303,7 @@ class Follower {
       if (!catch_up_to.empty()) {
         PL_ASSIGN(std::string received, stream->Received());
         std::optional<bool> reached = received.empty()
-                                          ? std::optional<bool>(Since(idle_since) > 1.0)
+                                          ? std::optional<bool>(SecondsSince(idle_since) > 1.0)
                                           : stream->Reached(received, catch_up_to);
         if (reached.value_or(false)) {
           caught_up_ = true;
@@ -380,8 +377,8 @@ class Follower {
 
   // Publishes the status (every second) and checks the source's retained log and requests.
   Status MaybePublish(ChangeStream& stream, bool idle, bool force = false) {
-    if (!force && Since(last_publish_) < 1.0) return {};
-    const double interval = Since(last_publish_);
+    if (!force && SecondsSince(last_publish_) < 1.0) return {};
+    const double interval = SecondsSince(last_publish_);
     last_publish_ = Clock::now();
     PL_ASSIGN(CaptureLag lag, stream.Lag());
     const int64_t limit = ctx_.plan->sync.max_retained_bytes;
@@ -579,7 +576,7 @@ Result<SyncSummary> FollowSource(const EngineContext& ctx, const SyncOptions& as
       last_progress = Clock::now();
       backoff = 0.5;
     }
-    if (Since(last_progress) > 600)
+    if (SecondsSince(last_progress) > 600)
       return Fail(
           Error(e).WithHint("the source or target stayed unreachable for ten minutes; "
                             "fix it and run `peerlock sync` again (it resumes)"));
@@ -587,7 +584,7 @@ Result<SyncSummary> FollowSource(const EngineContext& ctx, const SyncOptions& as
     SleepUnlessCancelled(ctx, backoff);
     backoff = std::min(backoff * 2, 10.0);
   }
-  summary.seconds = Since(start);
+  summary.seconds = SecondsSince(start);
   record.status["phase"] = "stopped";
   record.status["stopped_because"] = summary.stopped_because;
   PL_TRY(ctx.state->SaveSync(record));
