@@ -366,6 +366,17 @@ class Connector {
   virtual const Dialect& dialect() const = 0;
   virtual Result<std::unique_ptr<Session>> Connect(const Endpoint& endpoint,
                                                    const SessionOptions& options) const = 0;
+  // A restore drill given no destination (peerlock restore without --into): the URL of a new
+  // database, a file in the directory `dir` (the caller creates it) named after `name` and made
+  // unique, that Session::RestoreDump can load a `format` dump into. nullopt when this dialect
+  // cannot make one itself (a server's databases are created by its administrator) or does not
+  // restore `format`. Does not block on I/O beyond looking at `dir`.
+  virtual std::optional<std::string> ScratchDatabaseUrl(const std::string& format,
+                                                        const std::string& dir,
+                                                        const std::string& name) const {
+    (void)format, (void)dir, (void)name;
+    return std::nullopt;
+  }
 };
 
 }  // namespace peerlock

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "base/time_text.h"
 #include "engine/systems/system_probe.h"
@@ -28,6 +29,25 @@ std::string MonitoringUrl(const Plan& plan, const std::string& given) {
   for (const auto& s : plan.systems)
     if (s.name == "monitoring") return s.check;
   return "";
+}
+
+// A restore drill without --into: a new database under `<state dir>/restore-drills/`, when the
+// connector of the backed-up database can make one (SQLite: a file).
+Result<std::string> ScratchInto(Migration& m, const ConnectorRegistry& registry,
+                                const BackupManifest& manifest) {
+  fs::path dir = fs::absolute(fs::path(m.state().dir()) / "restore-drills");
+  auto backed_up = Endpoint::Parse(manifest.database);
+  const Connector* connector = backed_up ? registry.Find(*backed_up).value_or(nullptr) : nullptr;
+  std::optional<std::string> url;
+  if (connector) url = connector->ScratchDatabaseUrl(manifest.format, dir.string(), Stamp());
+  if (!url)
+    return Fail(Error(ErrorCode::kInvalidArgument,
+                      "--into is needed to restore a " + manifest.format + " backup")
+                    .WithHint("create an empty database for the drill (createdb "
+                              "restore_drill) and give its URL with --into"));
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  return *url;
 }
 
 }  // namespace
@@ -83,17 +103,7 @@ Result<DrillOutcome> RestoreDrill(Migration& m, const ConnectorRegistry& registr
   PL_ASSIGN(BackupManifest manifest, OpenBackup(backup, backup_dir));
   std::string url = into_url;
   if (url.empty()) {
-    if (manifest.format != "sqlite-database")
-      return Fail(Error(ErrorCode::kInvalidArgument,
-                        "--into is needed to restore a " + manifest.format + " backup")
-                      .WithHint("create an empty database for the drill (createdb "
-                                "restore_drill) and give its URL with --into"));
-    fs::path dir = fs::path(m.state().dir()) / "restore-drills";
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    fs::path file = dir / (Stamp() + ".db");
-    for (int n = 2; fs::exists(file); ++n) file = dir / (Stamp() + "-" + std::to_string(n) + ".db");
-    url = "sqlite://" + fs::absolute(file).string();
+    PL_ASSIGN(url, ScratchInto(m, registry, manifest));
   }
   PL_ASSIGN(Endpoint into, WithContext(Endpoint::Parse(url), "--into"));
   for (const Endpoint* own : {&ctx.source, &ctx.target})

@@ -34,8 +34,9 @@ struct DrillOutcome {
   nlohmann::json summary;  // what the run recorded
 };
 
-// `into`: an empty database of the backup's dialect; for a SQLite backup the default is a new
-// file under `<state dir>/restore-drills/`. Never the migration's own source or target.
+// `into`: an empty database of the backup's dialect; by default a new one under
+// `<state dir>/restore-drills/` where the backed-up database's connector can make it
+// (Connector::ScratchDatabaseUrl; SQLite: a file). Never the migration's own source or target.
 Result<DrillOutcome> RestoreDrill(Migration& migration, const ConnectorRegistry& registry,
                                   const std::string& backup, const std::string& into, bool verify,
                                   const std::string& monitoring);

@@ -1,10 +1,13 @@
-// SqliteSession::DumpDatabase / RestoreDump / PurgeTable. Dumps go through SQLite's online backup
-// API: the dump is a page-for-page copy of the database file as this session's read transaction
-// sees it, so the digests read afterwards in the same transaction describe it exactly, while
-// writers go on.
+// SqliteSession::DumpDatabase / RestoreDump / PurgeTable, and the scratch database file a restore
+// drill goes into by default (SqliteConnector::ScratchDatabaseUrl). Dumps go through SQLite's
+// online backup API: the dump is a page-for-page copy of the database file as this session's read
+// transaction sees it, so the digests read afterwards in the same transaction describe it
+// exactly, while writers go on.
+#include <filesystem>
 #include <memory>
 
 #include "base/log.h"
+#include "connectors/sqlite/sqlite_connector.h"
 #include "connectors/sqlite/sqlite_errors.h"
 #include "connectors/sqlite/sqlite_session.h"
 #include "connectors/sqlite/sqlite_transaction.h"
@@ -31,6 +34,17 @@ Status CopyPages(sqlite3* to, sqlite3* from, const std::string& what) {
 }
 
 }  // namespace
+
+std::optional<std::string> SqliteConnector::ScratchDatabaseUrl(const std::string& format,
+                                                               const std::string& dir,
+                                                               const std::string& name) const {
+  namespace fs = std::filesystem;
+  if (format != kSqliteDatabaseFormat) return std::nullopt;
+  fs::path file = fs::path(dir) / (name + ".db");
+  for (int n = 2; fs::exists(file); ++n)
+    file = fs::path(dir) / (name + "-" + std::to_string(n) + ".db");
+  return "sqlite://" + fs::absolute(file).string();
+}
 
 Result<std::string> SqliteSession::DumpDatabase(const std::string& path) {
   PL_TRY(BeginSnapshot());

@@ -13,6 +13,9 @@ class SqliteConnector final : public Connector {
   const Dialect& dialect() const override { return dialect_; }
   Result<std::unique_ptr<Session>> Connect(const Endpoint& endpoint,
                                            const SessionOptions& options) const override;
+  // `<dir>/<name>.db` (or `<name>-2.db`, ...) for a sqlite-database dump (sqlite_backup.cc).
+  std::optional<std::string> ScratchDatabaseUrl(const std::string& format, const std::string& dir,
+                                                const std::string& name) const override;
 
  private:
   SqliteDialect dialect_;
