@@ -2,47 +2,21 @@
 // drill brings back every row (checked by SQL, not only by PeerLock's digests), ticks the
 // checklist's "monitoring and backups validated" only with a monitoring endpoint that answered,
 // and refuses damaged, unfinished and tampered backups without touching the destination.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "scenarios/scenario_support.h"
+#include "support/listening_port.h"
 
 namespace peerlock::scenario {
 namespace {
 
 using nlohmann::json;
 
-// A loopback port that accepts connections (the kernel completes them from the backlog), as a
-// monitoring endpoint for tcp:// probes; closed with the object.
-class ListeningPort {
- public:
-  ListeningPort() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || listen(fd_, 8) != 0 ||
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      ADD_FAILURE() << "cannot listen on loopback";
-    port_ = ntohs(addr.sin_port);
-  }
-  ~ListeningPort() {
-    if (fd_ >= 0) close(fd_);
-  }
-  std::string Url() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
+using testing::ListeningPort;
 
 class Backup : public ::testing::Test {
  protected:

@@ -1,11 +1,8 @@
 #include "engine/systems/system_probe.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,37 +12,14 @@
 #include <thread>
 
 #include "engine/systems/systems_inventory.h"
+#include "support/listening_port.h"
 
 namespace peerlock {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A listening TCP socket on 127.0.0.1 and a port the kernel chose; closed on destruction.
-class Listener {
- public:
-  Listener() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(listen(fd_, 8), 0);
-    socklen_t len = sizeof addr;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~Listener() { Close(); }
-  void Close() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
+using testing::ListeningPort;
 
 // `python3 -m http.server` serving `dir`, started here and killed on destruction (also when an
 // assertion fails), so no test leaves a server behind.
@@ -53,7 +27,7 @@ class HttpServer {
  public:
   explicit HttpServer(const fs::path& dir) {
     {
-      Listener probe;  // a port that was free a moment ago
+      ListeningPort probe;  // a port that was free a moment ago
       port_ = probe.port();
     }
     pid_ = fork();
@@ -117,7 +91,7 @@ TEST(SystemProbe, HttpStatusDecidesHealth) {
 }
 
 TEST(SystemProbe, TcpProbeNeedsAListener) {
-  Listener listener;
+  ListeningPort listener;
   std::string url = "tcp://127.0.0.1:" + std::to_string(listener.port());
   SystemHealth up = ProbeCheckUrl(url, 5);
   EXPECT_TRUE(up.ok) << up.detail;
@@ -130,7 +104,7 @@ TEST(SystemProbe, TcpProbeNeedsAListener) {
 
 TEST(SystemProbe, HttpOnAPortThatNeverAnswersTimesOut) {
   // The listener accepts the connection in the kernel but never writes a status line.
-  Listener listener;
+  ListeningPort listener;
   SystemHealth silent =
       ProbeCheckUrl("http://127.0.0.1:" + std::to_string(listener.port()) + "/", 0.3);
   EXPECT_FALSE(silent.ok);
@@ -166,7 +140,7 @@ TEST(SystemProbe, RejectsWhatIsNotAProbeUrl) {
 TEST(SystemsInventory, ProbesEverySystemAndDrawsTheGraphWithGraphviz) {
   fs::path dir = TempDir("inventory");
   std::ofstream(dir / "f") << "x";
-  Listener listener;
+  ListeningPort listener;
   auto plan = ParsePlan(
       "source: {url: sqlite:///a.db}\ntarget: {url: sqlite:///b.db}\n"
       "systems:\n  - {name: api, kind: service, check: \"tcp://127.0.0.1:" +
