@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -138,6 +139,35 @@ TEST_F(MariadbValues, MariadbToSqliteKeepsEveryValue) {
   EXPECT_EQ(text("zdn", 2), "2024-02-29");
   EXPECT_EQ(text("b", 1), "1");
   EXPECT_EQ(text("i64", 1), "9223372036854775807");
+}
+
+// SQLite's INTEGER is signed 64-bit and would round a larger value to a REAL: the copy stops,
+// naming table, key, column and the plan's way out, which then carries the value exactly.
+TEST_F(MariadbValues, BigintUnsignedMaxIntoSqliteStopsThenTravelsExactlyAsDecimal) {
+  Mariadb(database_,
+          "CREATE TABLE big (id INT PRIMARY KEY, n BIGINT UNSIGNED);"
+          "INSERT INTO big VALUES (1, 5), (2, 18446744073709551615), (3, NULL)");
+  Plan(url_, SqliteUrl(sqlite_));
+  RunResult refused = RunPeerlock({"copy", "--plan", plan_, "--state", state_});
+  EXPECT_EQ(refused.exit_code, 1) << refused.Describe();
+  for (const char* part :
+       {"table big key id=2 column 'n'", "18446744073709551615", "cast: \"decimal(20,0)\""})
+    EXPECT_NE(refused.err.find(part), std::string::npos) << part << "\n" << refused.Describe();
+  {
+    Db db(sqlite_);  // the refused chunk left nothing behind
+    EXPECT_EQ(db.Text("SELECT count(*) FROM big"), "0");
+  }
+
+  WriteFile(plan_, ReadFile(plan_) +
+                       "transform:\n  big:\n    columns:\n      n: {cast: \"decimal(20,0)\"}\n");
+  std::filesystem::remove(sqlite_);
+  std::filesystem::remove_all(state_);
+  CopyAndVerify();
+  Db db(sqlite_);
+  EXPECT_EQ(db.Text("SELECT group_concat(coalesce(n, '<null>'), ' ') FROM (SELECT n FROM big "
+                    "ORDER BY id)"),
+            "5 18446744073709551615 <null>");
+  EXPECT_EQ(db.Text("SELECT typeof(n) FROM big WHERE id = 2"), "text");
 }
 
 TEST_F(MariadbValues, SqliteToMariadbKeepsEveryValue) {

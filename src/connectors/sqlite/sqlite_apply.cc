@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/strings.h"
+#include "connectors/sqlite/sqlite_affinity.h"
 #include "connectors/sqlite/sqlite_session.h"
 #include "connectors/sqlite/sqlite_sql.h"
 #include "connectors/sqlite/sqlite_transaction.h"
@@ -11,13 +12,25 @@
 namespace peerlock {
 namespace {
 
-// Binds the cells `cells` of `row` to parameters 1, 2, ... (names[i] names cells[i] in errors).
+// Binds the cells `cells` of `row` to parameters 1, 2, ... (names[i] names cells[i] in errors;
+// `target` describes the columns `names` of the table).
 Status BindCells(SqliteStatement& stmt, const RowBatch& batch, size_t row,
                  const std::vector<int>& cells, const std::vector<std::string>& names,
-                 const std::string& table) {
-  for (size_t i = 0; i < cells.size(); ++i)
-    if (auto st = stmt.Bind(static_cast<int>(i) + 1, batch.Get(row, cells[i])); !st)
-      return Fail(st.error().Context("table " + table + " column '" + names[i] + "'"));
+                 const SqliteWriteColumns& target, const std::string& table) {
+  for (size_t i = 0; i < cells.size(); ++i) {
+    ValueView v = batch.Get(row, cells[i]);
+    Status st = CheckStoredExactly(target.affinity[i], v);
+    if (st) st = stmt.Bind(static_cast<int>(i) + 1, v);
+    if (!st) {
+      std::vector<int> key;  // the key's cells, as positions in the batch
+      for (int k : target.key) key.push_back(cells[k]);
+      std::vector<std::string> by_cell(batch.columns());
+      for (size_t j = 0; j < cells.size(); ++j) by_cell[cells[j]] = names[j];
+      std::string where = DescribeRowKey(batch, row, key, by_cell);
+      return Fail(st.error().Context("table " + table + " " + (where.empty() ? "" : where + " ") +
+                                     "column '" + names[i] + "'"));
+    }
+  }
   return {};
 }
 
@@ -41,8 +54,9 @@ Status RunPerRow(sqlite3* db, const std::string& sql, const RowBatch& batch,
                  const std::string& table) {
   if (batch.empty()) return {};
   PL_ASSIGN(auto stmt, SqliteStatement::Prepare(db, sql));
+  PL_ASSIGN(SqliteWriteColumns target, DescribeWriteColumns(db, table, names));
   for (size_t r = 0; r < batch.rows(); ++r) {
-    PL_TRY(BindCells(stmt, batch, r, cells, names, table));
+    PL_TRY(BindCells(stmt, batch, r, cells, names, target, table));
     PL_TRY(stmt.Run());
     stmt.Reset();
   }

@@ -4,6 +4,7 @@
 
 #include "base/fault_points.h"
 #include "base/strings.h"
+#include "connectors/sqlite/sqlite_affinity.h"
 #include "connectors/sqlite/sqlite_errors.h"
 #include "connectors/sqlite/sqlite_sql.h"
 
@@ -90,6 +91,7 @@ Result<int64_t> SqliteSession::LoadChunk(const std::string& table,
   std::string insert_sql = "INSERT INTO " + dialect_.QuoteIdentifier(table) + " (" +
                            dialect_.QuoteList(columns) + ") VALUES (" + Join(params, ", ") + ")";
   PL_ASSIGN(auto insert, SqliteStatement::Prepare(db_, insert_sql));
+  PL_ASSIGN(SqliteWriteColumns target, DescribeWriteColumns(db_, table, columns));
   PL_TRY(Execute("BEGIN IMMEDIATE"));
   // Everything below either commits together with the marker or rolls back.
   auto load = [&]() -> Result<int64_t> {
@@ -100,9 +102,15 @@ Result<int64_t> SqliteSession::LoadChunk(const std::string& table,
       if (!more) break;
       for (size_t r = 0; r < batch.rows(); ++r) {
         for (int c = 0; c < batch.columns(); ++c) {
-          if (auto st = insert.Bind(c + 1, batch.Get(r, c)); !st)
-            return Fail(st.error().Context("table " + table + " column '" + columns[c] + "' (row " +
+          ValueView v = batch.Get(r, c);
+          Status st = CheckStoredExactly(target.affinity[c], v);
+          if (st) st = insert.Bind(c + 1, v);
+          if (!st) {
+            std::string key = DescribeRowKey(batch, r, target.key, columns);
+            return Fail(st.error().Context("table " + table + " " + (key.empty() ? "" : key + " ") +
+                                           "column '" + columns[c] + "' (row " +
                                            std::to_string(loaded + 1) + " of the chunk)"));
+          }
         }
         PL_TRY(WithContext(insert.Run(), "inserting into " + table));
         insert.Reset();
