@@ -1,5 +1,6 @@
 #include "connectors/postgres/postgres_connection.h"
 
+#include "base/log.h"
 #include "connectors/postgres/postgres_errors.h"
 
 namespace peerlock {
@@ -13,6 +14,19 @@ std::string ConnValue(const std::string& v) {
     out += c;
   }
   return out + "'";
+}
+
+// Server notices go to our log instead of libpq's raw "NOTICE: ..." on stderr: the routine ones
+// (CREATE ... IF NOT EXISTS skipping) only at debug level, warnings as warnings.
+void LogServerNotice(void* where, const PGresult* notice) {
+  const char* severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+  const char* text = PQresultErrorField(notice, PG_DIAG_MESSAGE_PRIMARY);
+  if (!text) return;
+  const auto& server = *static_cast<const std::string*>(where);
+  if (severity && std::string_view(severity) == "WARNING")
+    PL_LOG_WARN("PostgreSQL {} warns: {}", server, text);
+  else
+    PL_LOG_DEBUG("PostgreSQL {} {}: {}", server, severity ? severity : "notice", text);
 }
 
 }  // namespace
@@ -53,6 +67,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Open(const Endpoint& endpoin
     return Fail(std::move(error));
   }
   auto c = std::unique_ptr<PgConnection>(new PgConnection(conn, where));
+  PQsetNoticeReceiver(conn, LogServerNotice, &c->where_);
   if (!replication) {
     // Values are read and written in these forms; canonical hashing relies on them.
     PL_TRY(c->Execute(
