@@ -6,7 +6,7 @@ JOBS ?= 2
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: deps build demo test test-fast asan bench bench-cutover clean
+.PHONY: deps build demo test test-fast asan bench bench-cutover bench-mariadb clean
 
 deps:
 	@scripts/install-deps
@@ -34,6 +34,10 @@ bench: build
 # PostgreSQL -> PostgreSQL cutover against a scripted native switchover (issue 6); ROWS=5000000
 bench-cutover: build
 	@bench/cutover_bench.sh
+
+# MariaDB -> PostgreSQL against pgloader, 1M customers + 5M orders (issue 4)
+bench-mariadb: build
+	@bench/mariadb_bench.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

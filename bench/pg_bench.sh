@@ -11,28 +11,16 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 shared=$(dirname "$root")/shared
 # shellcheck source=bench/lib/deps.sh
 source "$root/bench/lib/deps.sh"
+# shellcheck source=bench/lib/measure.sh
+source "$root/bench/lib/measure.sh"
+# shellcheck source=bench/lib/dataset.sh
+source "$root/bench/lib/dataset.sh"
 
 die() { echo "pg_bench: $*" >&2; exit 2; }
 say() { echo "pg_bench: $*" >&2; }
 
 peerlock_bin=${PEERLOCK:-$root/build/peerlock}
-jobs=${JOBS:-2}
-chunk_rows=${CHUNK_ROWS:-100000}
-scale=${SCALE:-1}
-if ! [[ "$scale" =~ ^[0-9]*\.?[0-9]+$ ]] || ! awk -v s="$scale" 'BEGIN { exit !(s > 0) }'; then
-  die "SCALE must be a positive number, got '$scale'"
-fi
-ncust=${NCUST:-$(awk -v s="$scale" 'BEGIN { printf "%d", 1000000 * s + 0.5 }')}
-nord=${NORD:-$(awk -v s="$scale" 'BEGIN { printf "%d", 5000000 * s + 0.5 }')}
-[[ "$ncust" =~ ^[1-9][0-9]*$ ]] || die "NCUST must be a positive integer, got '$ncust'"
-[[ "$nord" =~ ^[1-9][0-9]*$ ]] || die "NORD must be a positive integer, got '$nord'"
-[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "JOBS must be a positive integer, got '$jobs'"
-[[ "$chunk_rows" =~ ^[1-9][0-9]*$ ]] || die "CHUNK_ROWS must be a positive integer, got '$chunk_rows'"
-
-schema_sql=$shared/bench/pg_schema.sql
-data_sql=$shared/bench/pg_data.sql
-[[ -f "$schema_sql" && -f "$data_sql" ]] ||
-  die "the standard dataset is missing: expected $schema_sql and $data_sql (the 'shared' directory beside the repository, $shared)"
+bench_dataset_settings
 [[ -x "$peerlock_bin" ]] || die "$peerlock_bin not found: run 'make build' first"
 
 bench_install_deps postgresql-15 postgresql-client-15 pgcopydb pgloader sqlite3 time ||
@@ -54,10 +42,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM # so the EXIT trap stops the servers on Ctrl-C too
 
-# A private copy of the binary: a rebuild during the run must not change what is measured.
-cp "$peerlock_bin" "$dir/peerlock"
-peerlock=$dir/peerlock
-"$peerlock" --help >/dev/null 2>&1 || die "$peerlock_bin does not run (being rebuilt?): retry after the build"
+private_peerlock "$peerlock_bin"
 
 say "starting the source and target PostgreSQL clusters"
 # --owner-pid: the servers also go away if this script is killed with SIGKILL.
@@ -94,38 +79,6 @@ settle() {
 
 fresh_db() { dst_psql -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS \"$1\"" -c "CREATE DATABASE \"$1\""; }
 drop_db() { dst_psql -d postgres -c "DROP DATABASE IF EXISTS \"$1\""; }
-
-# --- timing --------------------------------------------------------------------------------
-# timed NAME CMD...: runs CMD from $dir under `/usr/bin/time -f '%e %M'` (wall seconds, peak RSS
-# in kB, which for a command with children, e.g. a `bash -c` pipeline, is the largest RSS of any
-# of them), output to logs/NAME.log. A failure is recorded, reported and the run goes on.
-declare -A wall=() rss=() status=() load=()
-failures=()
-timed() {
-  local name=$1 rc=0 line
-  shift
-  settle
-  load[$name]=$(cut -d' ' -f1 /proc/loadavg)
-  say "running $name"
-  (cd "$dir" && exec /usr/bin/time -o "logs/$name.time" -f '%e %M' "$@") \
-    >"$dir/logs/$name.log" 2>&1 </dev/null || rc=$?
-  line=$(tail -n 1 "$dir/logs/$name.time" 2>/dev/null || true)
-  if [[ "$line" =~ ^([0-9.]+)\ ([0-9]+)$ ]]; then
-    wall[$name]=${BASH_REMATCH[1]} rss[$name]=${BASH_REMATCH[2]}
-  else
-    wall[$name]=- rss[$name]=-
-  fi
-  status[$name]=$rc
-  if ((rc != 0)); then # recorded as a failed check by the step's own "exited 0" check
-    say "FAILED: $name exited with status $rc; the end of its output:"
-    tail -n 30 "$dir/logs/$name.log" | sed 's/^/    /' >&2
-  fi
-  return 0
-}
-ok() { [[ "${status[$1]:-x}" == 0 ]]; }
-
-# A function to run under `timed` as a `bash -c` script (so /usr/bin/time sees one command).
-as_script() { printf 'set -euo pipefail\n%s\n%s "$@"\n' "$(declare -f "$1")" "$1"; }
 
 # --- the composite peers -------------------------------------------------------------------
 dump_restore() { # pg_dump -Fd -jN -Z0, then pg_restore -jN, into database $2
@@ -181,18 +134,7 @@ md5_compare() {
   echo "equal"
 }
 
-# --- checks --------------------------------------------------------------------------------
-checks=() # "ok|FAIL: text"
-check() { # check "what" command...: records ok or FAIL
-  local what=$1
-  shift
-  if "$@"; then checks+=("ok: $what"); else
-    checks+=("FAIL: $what")
-    failures+=("check failed: $what")
-    say "check FAILED: $what"
-  fi
-}
-
+# --- checks ---------------------------------------------------------------------------------
 # Row counts "customers orders" of a target database ("- -" when it cannot be read).
 dst_counts() {
   dst_psql -d "$1" -At -c "SELECT (SELECT count(*) FROM customers) || ' ' || (SELECT count(*) FROM orders)" 2>/dev/null ||
@@ -320,37 +262,9 @@ drop_db peerlock_sqlite
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- the report ----------------------------------------------------------------------------
-num() { [[ "${1:-}" =~ ^[0-9.]+$ ]]; }
-f2() { num "$1" && awk -v x="$1" 'BEGIN { printf "%.2f", x }' || echo FAILED; }
-rate() { num "$2" && awk -v r="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }' || echo -; }
-mb() { num "$1" && awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }' || echo -; }
-# ratio A B: wall(A) / wall(B), e.g. "0.83×"; "-" if either did not finish.
-ratio() {
-  ok "$1" && ok "$2" && num "${wall[$1]}" && num "${wall[$2]}" &&
-    awk -v a="${wall[$1]}" -v b="${wall[$2]}" 'BEGIN { printf "%.2f×", (b > 0 ? a / b : 0) }' || echo -
-}
-wall_of() { ok "$1" && f2 "${wall[$1]}" || echo FAILED; }
-row() { # pairing tool step rows ratio
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$(wall_of "$3")" \
-    "$(ok "$3" && rate "$4" "${wall[$3]}" || echo -)" "$(mb "${rss[$3]:-}")" "$5"
-}
-# verdict STEP_A STEP_B MAX: met when wall(A) <= MAX × wall(B)
-verdict_ratio() {
-  ok "$1" && ok "$2" && awk -v a="${wall[$1]}" -v b="${wall[$2]}" -v m="$3" 'BEGIN { exit !(a <= m * b) }' &&
-    echo met || echo "NOT met"
-}
-
 pl_steps=(peerlock_pg peerlock_verify peerlock_to_sqlite peerlock_to_sqlite_verify peerlock_sqlite peerlock_sqlite_verify)
-pl_peak=0 pl_peak_step=-
-for s in "${pl_steps[@]}"; do
-  num "${rss[$s]}" || continue
-  ((rss[$s] > pl_peak)) && pl_peak=${rss[$s]} pl_peak_step=$s
-done
-
-machine="$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM"
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git -C "$root" status --porcelain --untracked-files=no -- src 2>/dev/null | head -n 1)
-binary_time=$(date -u -r "$peerlock_bin" '+%Y-%m-%d %H:%M UTC')
+peak_of "${pl_steps[@]}"
+machine=$(machine_line)
 raw_orders=$(awk '$1 == "orders" { print $2 }' "$dir/logs/raw_streams" 2>/dev/null || true)
 
 report=$dir/report.md
@@ -364,7 +278,7 @@ report=$dir/report.md
     "clusters from \`scripts/pg-cluster\` (durable, not \`--fast\`; autovacuum off), the same for" \
     "every tool; $(pgcopydb --version 2>/dev/null | head -n 1); pgloader" \
     "$(pgloader --version 2>/dev/null | awk 'NR == 1 { gsub(/"/, "", $3); print $3 }')"
-  echo "- peerlock: commit $commit${dirty:+ with uncommitted src/ changes}, binary built $binary_time;" \
+  echo "- peerlock: $(peerlock_line "$root" "$peerlock_bin");" \
     "$jobs workers, chunk_rows $chunk_rows; every tool runs with $jobs jobs"
   echo "- wall = \`/usr/bin/time %e\`; peak = \`%M\`, the largest client process of the tool" \
     "(children included; server memory not counted); rows/s = rows moved (or compared) / wall"
@@ -411,13 +325,8 @@ report=$dir/report.md
   echo
   echo "## Every step"
   echo
-  echo "| step | exit | wall s | peak MB | load avg at start |"
-  echo "|---|---:|---:|---:|---:|"
-  for s in pgcopydb pg_dump_restore peerlock_pg raw_copy peerlock_verify compare peerlock_to_sqlite \
-    peerlock_to_sqlite_verify pgloader peerlock_sqlite peerlock_sqlite_verify; do
-    [[ -n "${status[$s]:-}" ]] || continue
-    echo "| $s | ${status[$s]} | ${wall[$s]} | $(mb "${rss[$s]}") | ${load[$s]} |"
-  done
+  every_step pgcopydb pg_dump_restore peerlock_pg raw_copy peerlock_verify compare peerlock_to_sqlite \
+    peerlock_to_sqlite_verify pgloader peerlock_sqlite peerlock_sqlite_verify
   echo
   [[ -z "$raw_orders" ]] || echo "The raw limit ran both tables' streams at once; the orders stream alone took $raw_orders s."
   echo
