@@ -20,6 +20,10 @@ struct Column {
   std::optional<std::string> default_sql;  // native default expression
   bool generated = false;                  // computed by the engine: not copied, recreated by DDL
   std::optional<std::string> generated_sql;
+  // The database hands out the column's values when an insert leaves it out: MariaDB
+  // AUTO_INCREMENT, PostgreSQL identity or serial, SQLite's INTEGER PRIMARY KEY. Another dialect
+  // gets its own form (identity, AUTO_INCREMENT), continued from the source's counter.
+  bool auto_increment = false;
   std::string collation;         // empty = engine default
   int64_t off_type_values = -1;  // values whose storage class does not match `type` (-1: unknown)
 };

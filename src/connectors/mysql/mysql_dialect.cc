@@ -227,7 +227,14 @@ std::vector<std::string> MysqlDialect::CreateTableSql(const Table& table) const 
       def += " GENERATED ALWAYS AS (" + *c.generated_sql + ") STORED";
     } else {
       def += c.nullable ? " NULL" : " NOT NULL";
-      if (c.default_sql) def += " DEFAULT " + *c.default_sql;
+      if (c.default_sql) {
+        def += " DEFAULT " + *c.default_sql;
+      } else if (c.auto_increment && c.type.kind == TypeKind::kInt && !table.primary_key.empty() &&
+                 table.primary_key.front() == c.name) {
+        // MariaDB allows one AUTO_INCREMENT column, which must lead a key: the primary key's
+        // first column is the one that always does.
+        def += " AUTO_INCREMENT";
+      }
     }
     parts.push_back(def);
   }

@@ -102,6 +102,7 @@ Result<Catalog> MysqlSession::Introspect(bool count_rows) {
       c.source_type += " COLLATE " + collation;
     if (r[2] && *r[2] != "NULL") c.default_sql = *r[2];
     c.generated = extra.find("generated") != std::string::npos;
+    c.auto_increment = extra.find("auto_increment") != std::string::npos;
     if (c.generated) c.generated_sql = Get(r, 8);
     if (data_type == "longtext")
       for (const auto& [name, clause] : checks_of[t->name])

@@ -122,6 +122,7 @@ Result<Catalog> PostgresSession::Introspect(bool count_rows) {
     } else if (!def.empty()) {
       c.default_sql = def;
     }
+    c.auto_increment = identity == "a" || identity == "d" || def.starts_with("nextval(");
     std::string sql = dialect_.QuoteIdentifier(c.name) + " " + c.source_type;
     if (!c.collation.empty()) sql += " COLLATE " + dialect_.QuoteIdentifier(c.collation);
     if (!c.nullable) sql += " NOT NULL";

@@ -321,14 +321,28 @@ Result<std::vector<SequenceValue>> PostgresSession::Sequences() {
 Status PostgresSession::SetSequences(const std::vector<SequenceValue>& sequences) {
   std::vector<std::string> missing;
   for (const auto& s : sequences) {
-    std::string name = dialect_.QuoteTable(s.name);
-    PL_ASSIGN(auto oid, conn_->QueryValue("SELECT to_regclass($1)::oid::text", {name}));
-    if (!oid) {
-      missing.push_back(s.name);
+    // By name where the target has it, else the sequence behind the column it feeds ("table.
+    // column": an identity rendered by PeerLock, or a table the plan renamed).
+    std::optional<std::string> sequence;
+    if (!s.name.empty()) {
+      std::string name = dialect_.QuoteTable(s.name);
+      PL_ASSIGN(auto oid, conn_->QueryValue("SELECT to_regclass($1)::oid::text", {name}));
+      if (oid) sequence = name;
+    }
+    if (auto dot = s.owner.rfind('.'); !sequence && dot != std::string::npos) {
+      std::string table = dialect_.QuoteTable(s.owner.substr(0, dot));
+      PL_ASSIGN(auto exists, conn_->QueryValue("SELECT to_regclass($1)::oid::text", {table}));
+      if (exists) {
+        PL_ASSIGN(sequence, conn_->QueryValue("SELECT pg_get_serial_sequence($1, $2)",
+                                              {table, s.owner.substr(dot + 1)}));
+      }
+    }
+    if (!sequence) {
+      missing.push_back(s.name.empty() ? s.owner : s.name);
       continue;
     }
     PL_TRY(conn_->Query("SELECT setval($1::regclass, $2, $3)",
-                        {name, std::to_string(s.last_value), s.called ? "true" : "false"}));
+                        {*sequence, std::to_string(s.last_value), s.called ? "true" : "false"}));
   }
   if (!missing.empty())
     return Fail(Error(ErrorCode::kNotFound,

@@ -88,6 +88,10 @@ Result<Table> SqliteSession::IntrospectTable(const std::string& name, const std:
   PL_TRY(kind.BindText(1, name));
   PL_ASSIGN(bool has_kind, kind.Step());
   t.has_row_id = !(has_kind && kind.Int(0) == 1);
+  // A lone INTEGER PRIMARY KEY of a rowid table is the rowid: SQLite hands out its values.
+  if (t.has_row_id && pk.size() == 1)
+    for (auto& c : t.columns)
+      if (c.name == pk[0].second && ToLower(c.source_type) == "integer") c.auto_increment = true;
 
   PL_ASSIGN(auto indexes, SqliteStatement::Prepare(db_, sql::kIndexList));
   PL_TRY(indexes.BindText(1, name));

@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "base/strings.h"
+#include "engine/copy/sequence_mapping.h"
 
 namespace peerlock {
 namespace {
@@ -151,26 +152,16 @@ Result<PostDataResult> FinishTargetSchema(const EngineContext& ctx, const Invent
     }
   }
   PL_ASSIGN(result.foreign_key_problems, target.CheckForeignKeys());
-  // Sequences continue from the source's own position, not from max(id) + 1.
+  // Sequences continue from the source's own position, not from max(id) + 1: those feeding a
+  // table in scope (also into another dialect's identity or AUTO_INCREMENT), and every other
+  // one when the whole schema was cloned.
   PL_ASSIGN(auto source, ctx.OpenSource());
-  PL_ASSIGN(auto sequences, source->Sequences());
-  // Only between servers of one dialect, and only sequences feeding a table in scope (or
-  // every sequence, when the whole schema was cloned); the target got them with the schema.
+  PL_ASSIGN(auto source_sequences, source->Sequences());
   bool same_dialect =
       ctx.source_connector->dialect().name() == ctx.target_connector->dialect().name();
   bool whole_schema = schema_cloned && CloneScope(inv).empty();
-  std::vector<SequenceValue> kept;
-  for (auto& s : same_dialect ? sequences : std::vector<SequenceValue>{}) {
-    bool feeds_scope = false;
-    for (const auto& t : inv.tables) {
-      std::string bare = t.table.name.substr(t.table.name.find('.') + 1);
-      std::string qualified = (t.table.schema.empty() ? "public" : t.table.schema) + "." + bare;
-      bool owned = StartsWith(s.owner, qualified + ".") || StartsWith(s.owner, t.table.name + ".");
-      if (owned) feeds_scope = true;
-    }
-    if (feeds_scope || (whole_schema && s.owner.empty())) kept.push_back(s);
-  }
-  sequences = std::move(kept);
+  std::vector<SequenceValue> sequences =
+      SequencesForTarget(inv, source_sequences, same_dialect, whole_schema);
   if (auto st = target.SetSequences(sequences); !st) {
     // A sequence the target was created without (a serial column rendered by PeerLock) is
     // worth a warning, not a failed copy: the data is all there.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/log.h"
+#include "engine/copy/sequence_mapping.h"
 #include "engine/sync/sync_step.h"
 #include "plan/database_address.h"
 #include "proxy/proxy_status.h"
@@ -199,16 +200,19 @@ Result<std::string> DrainSync(const EngineContext& ctx, const std::vector<std::s
 
 Result<std::string> CarrySequences(const EngineContext& ctx,
                                    const std::vector<SequenceValue>* known) {
-  if (ctx.source_connector->dialect().name() != ctx.target_connector->dialect().name())
-    return std::string(
-        "sequences are not carried between dialects: keys written after the "
-        "switch come from the target's own identity columns");
   std::vector<SequenceValue> sequences;
   if (known) {
     sequences = *known;
   } else {
     PL_ASSIGN(auto source, ctx.OpenSource());
     PL_ASSIGN(sequences, source->Sequences());
+  }
+  // Across dialects each counter reaches the target's identity / AUTO_INCREMENT through the
+  // column it feeds, under the column's target name.
+  if (ctx.source_connector->dialect().name() != ctx.target_connector->dialect().name()) {
+    PL_ASSIGN(Inventory inventory, LoadInventory(ctx, /*count_rows=*/false));
+    sequences = SequencesForTarget(inventory, sequences, /*same_dialect=*/false,
+                                   /*keep_unowned=*/false);
   }
   if (sequences.empty()) return std::string("no sequences");
   PL_ASSIGN(auto target, ctx.OpenTarget());
