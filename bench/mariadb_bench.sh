@@ -61,6 +61,7 @@ PGSRC_PORT=$(<"$dir/pgsrc/port") DST_PORT=$(<"$dir/dst/port") MARIA_PORT=$(<"$di
 # pgloader only takes a MySQL password inside its URL: the report is scrubbed of it.
 PGSRC_PW=$(<"$dir/pgsrc/password") DST_PW=$(<"$dir/dst/password") MARIA_PW=$(<"$dir/maria/password")
 export PGSRC_PORT DST_PORT MARIA_PORT PGSRC_PW DST_PW MARIA_PW
+bench_secrets=("$PGSRC_PW" "$DST_PW" "$MARIA_PW")
 pgsrc_url=postgresql://peerlock@127.0.0.1:$PGSRC_PORT/bench
 dst_base=postgresql://peerlock@127.0.0.1:$DST_PORT
 maria_url=mysql://peerlock@127.0.0.1:$MARIA_PORT/bench
@@ -275,8 +276,7 @@ report=$dir/report.md
 } >"$report"
 
 # Never print a password, whatever a tool wrote into its output.
-sed -i -e "s/$PGSRC_PW/***/g" -e "s/$DST_PW/***/g" -e "s/$MARIA_PW/***/g" "$report"
-cat "$report"
+scrub <"$report"
 
 if ((${#failures[@]} > 0)); then
   say "${#failures[@]} failure(s):"

@@ -56,6 +56,7 @@ SRC_PORT=$(<"$dir/src/port") DST_PORT=$(<"$dir/dst/port")
 SRC_PW=$(<"$dir/src/password") DST_PW=$(<"$dir/dst/password")
 BENCH_DIR=$dir
 export SRC_PORT DST_PORT SRC_PW DST_PW BENCH_DIR
+bench_secrets=("$SRC_PW" "$DST_PW")
 (umask 077 && printf '127.0.0.1:%s:*:peerlock:%s\n127.0.0.1:%s:*:peerlock:%s\n' \
   "$SRC_PORT" "$SRC_PW" "$DST_PORT" "$DST_PW" >"$dir/pgpass")
 src_base=postgresql://peerlock@127.0.0.1:$SRC_PORT
@@ -342,8 +343,7 @@ report=$dir/report.md
 } >"$report"
 
 # Never print a password, whatever a tool wrote into its output.
-sed -i -e "s/$SRC_PW/***/g" -e "s/$DST_PW/***/g" "$report"
-cat "$report"
+scrub <"$report"
 
 if ((${#failures[@]} > 0)); then
   say "${#failures[@]} failure(s):"

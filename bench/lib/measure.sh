@@ -31,7 +31,7 @@ timed() {
   status[$name]=$rc
   if ((rc != 0)); then # recorded as a failed check by the step's own "exited 0" check
     say "FAILED: $name exited with status $rc; the end of its output:"
-    tail -n 30 "$dir/logs/$name.log" | sed 's/^/    /' >&2
+    tail -n 30 "$dir/logs/$name.log" | scrub | sed 's/^/    /' >&2
   fi
   return 0
 }
@@ -41,6 +41,13 @@ private_peerlock() {
   cp "$1" "$dir/peerlock"
   peerlock=$dir/peerlock
   "$peerlock" --help >/dev/null 2>&1 || die "$1 does not run (being rebuilt?): retry after the build"
+}
+# scrub: stdin to stdout with every word of $bench_secrets (passwords) replaced by ***.
+bench_secrets=()
+scrub() {
+  local args=() s
+  for s in "${bench_secrets[@]}"; do args+=(-e "s/$s/***/g"); done
+  if ((${#args[@]} > 0)); then sed "${args[@]}"; else cat; fi
 }
 ok() { [[ "${status[$1]:-x}" == 0 ]]; }
 

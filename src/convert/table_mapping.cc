@@ -67,8 +67,10 @@ Result<TableMapping> MapTable(const Table& source, const MappingContext& ctx) {
     if (!ctx.same_dialect) {
       out.source_type.clear();
       if (out.default_sql) {
-        m.warnings.push_back("default of '" + column.name + "' (" + *out.default_sql +
-                             ") is native SQL and is not carried to another dialect");
+        // A serial's nextval() default is carried as the target's identity / AUTO_INCREMENT.
+        if (!column.auto_increment)
+          m.warnings.push_back("default of '" + column.name + "' (" + *out.default_sql +
+                               ") is native SQL and is not carried to another dialect");
         out.default_sql.reset();
       }
       TypeMapping tm = ctx.target_dialect->FromLogical(column.type);

@@ -82,9 +82,14 @@ Result<Inventory> BuildInventory(const Catalog& source, const Plan& plan,
   for (const auto& seq : source.sequences) {
     std::string at = seq.called ? "at " + std::to_string(seq.last_value)
                                 : "unused, starts at " + std::to_string(seq.last_value);
-    inv.objects.push_back({"sequence", seq.name, ctx.same_dialect,
+    // Across dialects a counter feeding a column reaches that column's identity /
+    // AUTO_INCREMENT on the target; one feeding no column has no place there.
+    bool carried = ctx.same_dialect || !seq.owner.empty();
+    inv.objects.push_back({"sequence", seq.name, carried,
                            ctx.same_dialect ? at + "; set on the target after the data"
-                                            : at + "; the target's own keys continue from max+1"});
+                           : carried        ? at + "; continued by " + seq.owner +
+                                           "'s identity / AUTO_INCREMENT on the target"
+                                     : at + "; feeds no column: not carried to another dialect"});
   }
   for (const auto& o : source.others) {
     bool data_moves = o.kind == "partition";

@@ -169,7 +169,8 @@ TEST_F(SqliteApplyTest, BindsEveryStorageClassExactlyAndRefusesNaN) {
   auto refused = target_->ApplyChanges(nan);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code(), ErrorCode::kDataLoss);
-  EXPECT_NE(refused.error().message().find("anykey column 'v'"), std::string::npos)
+  // The row is named by its key, so the user can find it on the source.
+  EXPECT_NE(refused.error().message().find("table anykey key k=1 column 'v'"), std::string::npos)
       << refused.error().ToString();
   ASSERT_OK_AND_ASSIGN(auto position, target_->AppliedPosition("s"));
   EXPECT_EQ(position, std::optional<std::string>("3"));

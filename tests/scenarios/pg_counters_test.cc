@@ -40,7 +40,11 @@ TEST(Counters, MariadbAutoIncrementContinuesAsAPostgresIdentityUnderItsNewNames)
   Mariadb(database,
           "CREATE TABLE t (id BIGINT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10));"
           "INSERT INTO t (v) VALUES ('a'), ('b'), ('c');"
-          "ALTER TABLE t AUTO_INCREMENT = 1000");
+          "ALTER TABLE t AUTO_INCREMENT = 1000;"
+          // An unused counter, and one PostgreSQL's identity cannot take (numeric(20,0)).
+          "CREATE TABLE fresh (id INT AUTO_INCREMENT PRIMARY KEY, v INT);"
+          "CREATE TABLE wide (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY);"
+          "INSERT INTO wide VALUES (18446744073709551615)");
   std::string target = pg::NewDb("target");
   pg::Workspace ws;
   WriteFile(ws.plan(), "source: " + MariadbEndpoint(source) +
@@ -53,6 +57,8 @@ TEST(Counters, MariadbAutoIncrementContinuesAsAPostgresIdentityUnderItsNewNames)
                      "'items'::regclass AND attname = 'item_id'"),
             "d");
   EXPECT_EQ(pg::PsqlInt(target, "INSERT INTO items (v) VALUES ('new') RETURNING item_id"), 1000);
+  EXPECT_EQ(pg::PsqlInt(target, "INSERT INTO fresh (v) VALUES (1) RETURNING id"), 1);
+  EXPECT_EQ(pg::Psql(target, "SELECT id FROM wide"), "18446744073709551615");
 }
 
 TEST(Counters, PostgresIdentityAndSerialContinueAsMariadbAutoIncrement) {
@@ -86,6 +92,7 @@ TEST(Counters, SqliteRowidKeysContinueAsPostgresIdentities) {
         "INSERT INTO auto (v) VALUES ('a'), ('b'), ('c'), ('d'); DELETE FROM auto WHERE id = 4;"
         "CREATE TABLE plain (id INTEGER PRIMARY KEY, v TEXT);"
         "INSERT INTO plain VALUES (5, 'a'), (41, 'b');"
+        "CREATE TABLE empty (id INTEGER PRIMARY KEY, v TEXT);"
         "CREATE TABLE composite (a INTEGER, b INTEGER, PRIMARY KEY (a, b));"
         "INSERT INTO composite VALUES (1, 2);"));
   }
@@ -96,6 +103,7 @@ TEST(Counters, SqliteRowidKeysContinueAsPostgresIdentities) {
   // AUTOINCREMENT never hands out a number twice: 4 was used, so 5 comes next.
   EXPECT_EQ(pg::PsqlInt(target, "INSERT INTO auto (v) VALUES ('new') RETURNING id"), 5);
   EXPECT_EQ(pg::PsqlInt(target, "INSERT INTO plain (v) VALUES ('new') RETURNING id"), 42);
+  EXPECT_EQ(pg::PsqlInt(target, "INSERT INTO empty (v) VALUES ('new') RETURNING id"), 1);
   // A composite key is not handed out by SQLite: no identity on the target.
   EXPECT_EQ(pg::Psql(target,
                      "SELECT string_agg(attidentity, '') FROM pg_attribute WHERE "

@@ -171,10 +171,11 @@ Result<std::vector<SequenceValue>> MysqlSession::Sequences() {
   std::vector<SequenceValue> out;
   PL_ASSIGN(auto rows, conn_->Query(std::string(sql::kAutoIncrements)));
   for (auto& r : rows) {
-    int64_t next = ParseInt64(r[2].value_or("1")).value_or(1);
+    int64_t next = std::max<int64_t>(ParseInt64(r[2].value_or("1")).value_or(1), 1);
+    // As PostgreSQL's is_called: an unused counter's last_value is the value it hands out next.
     out.push_back(SequenceValue{.name = r[0].value_or(""),
                                 .owner = r[0].value_or("") + "." + r[1].value_or(""),
-                                .last_value = next - 1,
+                                .last_value = next > 1 ? next - 1 : next,
                                 .called = next > 1});
   }
   return out;
@@ -187,7 +188,7 @@ Status MysqlSession::SetSequences(const std::vector<SequenceValue>& sequences) {
     if (auto dot = table.rfind('.'); dot != std::string::npos) table = table.substr(dot + 1);
     PL_ASSIGN(bool exists, TableExists(table));
     if (!exists) {
-      missing.push_back(s.name);
+      missing.push_back(s.name.empty() ? s.owner : s.name);
       continue;
     }
     int64_t next = s.called ? s.last_value + 1 : s.last_value;

@@ -10,10 +10,26 @@
 namespace peerlock {
 namespace {
 
-// An integer literal as SQLite reads one: optional spaces, an optional sign, digits, spaces.
+// At most `bytes` bytes of `text`, never cutting a UTF-8 character (messages are JSON).
+std::string_view Utf8Prefix(std::string_view text, size_t bytes) {
+  if (text.size() <= bytes) return text;
+  while (bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) --bytes;
+  return text.substr(0, bytes);
+}
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+std::string_view Trimmed(std::string_view text) {
+  while (!text.empty() && IsSpace(text.front())) text.remove_prefix(1);
+  while (!text.empty() && IsSpace(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+// An integer literal as SQLite reads one: optional white space, an optional sign, digits.
 bool IsIntegerLiteral(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  text = Trimmed(text);
   if (!text.empty() && (text.front() == '+' || text.front() == '-')) text.remove_prefix(1);
   if (text.empty()) return false;
   for (char c : text)
@@ -22,8 +38,7 @@ bool IsIntegerLiteral(std::string_view text) {
 }
 
 bool FitsInt64(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  text = Trimmed(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   int64_t v = 0;
   auto r = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -74,7 +89,9 @@ Status CheckStoredExactly(SqliteAffinity affinity, const ValueView& value) {
                 " does not fit SQLite's signed 64-bit INTEGER (SQLite would store it "
                 "as a rounded REAL)")
           .WithHint("map the column to exact decimal text in the plan "
-                    "(transform: {TABLE: {columns: {COLUMN: {cast: \"decimal(20,0)\"}}}})"));
+                    "(transform: {TABLE: {columns: {COLUMN: {cast: \"decimal(20,0)\"}}}}); "
+                    "a primary-key column cannot be cast: such a key has no exact SQLite form, "
+                    "so migrate that table to another target"));
 }
 
 std::string DescribeRowKey(const RowBatch& batch, size_t row, const std::vector<int>& key,
@@ -87,7 +104,7 @@ std::string DescribeRowKey(const RowBatch& batch, size_t row, const std::vector<
       case ValueKind::kNull: text = "NULL"; break;
       case ValueKind::kInt: text = std::to_string(v.i); break;
       case ValueKind::kFloat: text = std::to_string(v.f); break;
-      case ValueKind::kText: text = std::string(v.s.substr(0, 64)); break;
+      case ValueKind::kText: text = std::string(Utf8Prefix(v.s, 64)); break;
       case ValueKind::kBytes: text = "(" + std::to_string(v.s.size()) + " bytes)"; break;
     }
     parts.push_back(columns[k] + "=" + text);

@@ -28,9 +28,10 @@ Result<std::vector<SequenceValue>> SqliteSession::Sequences() {
       PL_ASSIGN(bool has_seq, seq.Step());
       if (has_seq) value = std::max(value, seq.Int(0));
     }
+    // As PostgreSQL's is_called: an unused counter's last_value is the value it hands out next.
     out.push_back(SequenceValue{.name = table,
                                 .owner = table + "." + keys.Text(1),
-                                .last_value = value,
+                                .last_value = value > 0 ? value : 1,
                                 .called = value > 0});
   }
   return out;

@@ -3,13 +3,15 @@
 namespace peerlock {
 namespace {
 
-// Whether `owner` ("schema.table.column" or "table.column") names column `column` of `table`.
+// Whether `owner` names column `column` of `table`: "table.column", or where the dialect has
+// schemas (PostgreSQL: a table of the public schema goes by its bare name) "schema.table.column".
 bool Feeds(const std::string& owner, const Table& table, const std::string& column) {
-  std::string bare = table.name.substr(table.name.find('.') + 1);
-  std::string schema = table.schema.empty() ? "public" : table.schema;
-  for (const std::string& name : {table.name, bare, schema + "." + bare})
-    if (owner == name + "." + column) return true;
-  return false;
+  if (owner == table.name + "." + column) return true;
+  if (table.schema.empty()) return false;
+  std::string bare = table.name.starts_with(table.schema + ".")
+                         ? table.name.substr(table.schema.size() + 1)
+                         : table.name;
+  return owner == table.schema + "." + bare + "." + column;
 }
 
 }  // namespace

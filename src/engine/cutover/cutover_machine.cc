@@ -421,8 +421,9 @@ class Machine {
         st = Step(step, [&] { return BaselineVerify(); });
       } else if (step == "sequences") {
         st = Step(step, [&] {
-          return CarrySequences(ctx_,
-                                frozen_ && frozen_->sequences ? &*frozen_->sequences : nullptr);
+          return CarrySequences(ctx_, scope_.source_tables,
+                                frozen_ && frozen_->sequences ? &*frozen_->sequences : nullptr,
+                                frozen_ ? &frozen_->inventory : nullptr);
         });
       } else if (step == "reverse_capture") {
         st = Step(step, [&]() -> Result<std::string> {
@@ -620,7 +621,8 @@ class Machine {
       PL_ASSIGN(std::string position, DrainSync(reverse_->ctx, scope_.target_tables));
       return "reverse drained to " + position;
     }));
-    PL_TRY(Step("sequences_back", [&] { return CarrySequences(reverse_->ctx); }));
+    PL_TRY(Step("sequences_back",
+                [&] { return CarrySequences(reverse_->ctx, scope_.target_tables); }));
     PL_TRY(Step("restart_forward", [&]() -> Result<std::string> {
       PL_ASSIGN(std::string position, StartSyncWithoutCopy(ctx_, forward_spec_));
       PL_TRY(DropSync(reverse_->ctx, reverse_spec_));

@@ -198,8 +198,9 @@ Result<std::string> DrainSync(const EngineContext& ctx, const std::vector<std::s
   return summary.position.empty() ? final_position : summary.position;
 }
 
-Result<std::string> CarrySequences(const EngineContext& ctx,
-                                   const std::vector<SequenceValue>* known) {
+Result<std::string> CarrySequences(const EngineContext& ctx, const std::vector<std::string>& tables,
+                                   const std::vector<SequenceValue>* known,
+                                   const Inventory* inventory) {
   std::vector<SequenceValue> sequences;
   if (known) {
     sequences = *known;
@@ -207,13 +208,20 @@ Result<std::string> CarrySequences(const EngineContext& ctx,
     PL_ASSIGN(auto source, ctx.OpenSource());
     PL_ASSIGN(sequences, source->Sequences());
   }
-  // Across dialects each counter reaches the target's identity / AUTO_INCREMENT through the
-  // column it feeds, under the column's target name.
-  if (ctx.source_connector->dialect().name() != ctx.target_connector->dialect().name()) {
-    PL_ASSIGN(Inventory inventory, LoadInventory(ctx, /*count_rows=*/false));
-    sequences = SequencesForTarget(inventory, sequences, /*same_dialect=*/false,
-                                   /*keep_unowned=*/false);
+  Inventory scope;
+  if (inventory) {
+    scope = *inventory;
+  } else {
+    PL_ASSIGN(scope, LoadInventory(ctx, /*count_rows=*/false));
   }
+  // A wave's cutover leaves the counters of other waves' tables alone: one switched earlier
+  // has moved on, on the target.
+  size_t plan_tables = scope.tables.size();
+  if (!tables.empty()) PL_TRY(SelectTables(scope, tables));
+  bool same_dialect =
+      ctx.source_connector->dialect().name() == ctx.target_connector->dialect().name();
+  sequences = SequencesForTarget(scope, sequences, same_dialect,
+                                 /*keep_unowned=*/scope.tables.size() == plan_tables);
   if (sequences.empty()) return std::string("no sequences");
   PL_ASSIGN(auto target, ctx.OpenTarget());
   if (auto st = target->SetSequences(sequences); !st) {

@@ -60,10 +60,14 @@ Result<int64_t> WatchAppliedRows(const EngineContext& ctx, std::chrono::millisec
 // in this process. kCancelled when ctx.cancel fires first. Returns the drained position.
 Result<std::string> DrainSync(const EngineContext& ctx, const std::vector<std::string>& tables);
 
-// Sets ctx.target's sequences from ctx.source's (same dialect only; otherwise says so), or from
-// `known`, already read from the frozen source. Returns a note for the audit log.
-Result<std::string> CarrySequences(const EngineContext& ctx,
-                                   const std::vector<SequenceValue>* known = nullptr);
+// Sets ctx.target's sequences from ctx.source's: those feeding a column of `tables` (source
+// names; the cutover's scope), and every sequence feeding no column when the scope is the whole
+// plan and the dialects match; across dialects each reaches the target's identity /
+// AUTO_INCREMENT through its column. `known` and `inventory` were read from the frozen source
+// (nullptr: read them now). Returns a note for the audit log.
+Result<std::string> CarrySequences(const EngineContext& ctx, const std::vector<std::string>& tables,
+                                   const std::vector<SequenceValue>* known = nullptr,
+                                   const Inventory* inventory = nullptr);
 
 // The applications' traffic: PeerLock's proxy when the plan has `proxy:` (every call a no-op
 // without one). The hooks are run by the state machine.

@@ -340,7 +340,6 @@ Result<FrozenSource> ReadFrozenSource(const EngineContext& ctx,
     if (!loaded) {
       PL_ASSIGN(frozen.inventory, LoadInventory(ctx, /*count_rows=*/false));
     }
-    if (ctx.source_connector->dialect().name() != ctx.target_connector->dialect().name()) return {};
     PL_ASSIGN(auto source, ctx.OpenSource());
     PL_ASSIGN(frozen.sequences, source->Sequences());
     return {};

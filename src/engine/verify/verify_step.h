@@ -44,7 +44,7 @@ struct VerifyOptions {
 // the row counts of `counted` (source tables, row filters applied; `workers` at a time, with
 // `known`'s mappings when given: an inventory read before the freeze names the same tables and
 // filters, and counting need not wait for the schema to be read again), and the sequences
-// (same-dialect pairs only).
+// (every pair: across dialects they continue in the target's identity / AUTO_INCREMENT).
 struct FrozenSource {
   Inventory inventory;
   std::map<std::string, int64_t> counts;
