@@ -68,7 +68,11 @@ TEST(Counters, PostgresIdentityAndSerialContinueAsMariadbAutoIncrement) {
            "INSERT INTO ident (v) VALUES ('a'), ('b');"
            "SELECT setval(pg_get_serial_sequence('ident', 'id'), 500);"
            "CREATE TABLE ser (id serial PRIMARY KEY, v text);"
-           "INSERT INTO ser (v) VALUES ('a'), ('b'), ('c'); DELETE FROM ser WHERE id = 3;");
+           "INSERT INTO ser (v) VALUES ('a'), ('b'), ('c'); DELETE FROM ser WHERE id = 3;"
+           // Two serials: only the key's may set the MariaDB table's one counter.
+           "CREATE TABLE two (id serial PRIMARY KEY, n serial);"
+           "INSERT INTO two DEFAULT VALUES; INSERT INTO two DEFAULT VALUES;"
+           "SELECT setval(pg_get_serial_sequence('two', 'n'), 900);");
   std::string database = ts::TestDatabaseName().substr(0, 55) + "_target";
   std::string target = ts::CreateMariadbDatabase(database);
   pg::Workspace ws;
@@ -80,6 +84,7 @@ TEST(Counters, PostgresIdentityAndSerialContinueAsMariadbAutoIncrement) {
   // The serial's counter stood at 3 (its row deleted): the next key is 4, not 3.
   EXPECT_EQ(Mariadb(database, "INSERT INTO ser (v) VALUES ('new'); SELECT LAST_INSERT_ID()"),
             "4\n");
+  EXPECT_EQ(Mariadb(database, "INSERT INTO two (n) VALUES (7); SELECT LAST_INSERT_ID()"), "3\n");
 }
 
 TEST(Counters, SqliteRowidKeysContinueAsPostgresIdentities) {

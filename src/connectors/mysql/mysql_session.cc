@@ -182,6 +182,11 @@ Result<std::vector<SequenceValue>> MysqlSession::Sequences() {
 }
 
 Status MysqlSession::SetSequences(const std::vector<SequenceValue>& sequences) {
+  // A table has one counter, behind its AUTO_INCREMENT column: a sequence feeding another
+  // column (a second serial of a PostgreSQL table) must not set it.
+  std::map<std::string, std::string> auto_column;  // table -> its AUTO_INCREMENT column
+  PL_ASSIGN(auto counters, conn_->Query(std::string(sql::kAutoIncrements)));
+  for (auto& r : counters) auto_column[r[0].value_or("")] = r[1].value_or("");
   std::vector<std::string> missing;
   for (const auto& s : sequences) {
     std::string table = s.owner.empty() ? s.name : s.owner.substr(0, s.owner.rfind('.'));
@@ -191,6 +196,9 @@ Status MysqlSession::SetSequences(const std::vector<SequenceValue>& sequences) {
       missing.push_back(s.name.empty() ? s.owner : s.name);
       continue;
     }
+    std::string column = s.owner.empty() ? "" : s.owner.substr(s.owner.rfind('.') + 1);
+    auto counter = auto_column.find(table);
+    if (!column.empty() && (counter == auto_column.end() || counter->second != column)) continue;
     int64_t next = s.called ? s.last_value + 1 : s.last_value;
     PL_TRY(Execute(fmt::format("ALTER TABLE {} AUTO_INCREMENT = {}",
                                dialect_.QuoteIdentifier(table), std::max<int64_t>(next, 1))));
