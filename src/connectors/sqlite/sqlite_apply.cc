@@ -48,15 +48,40 @@ std::string KeyMatch(const SqliteDialect& d, const std::vector<std::string>& key
   return Join(terms, " AND ");
 }
 
+// The target table of a change set, its columns described once (affinities, key), so the
+// statements of the set, down to each patched row, need not ask SQLite again.
+struct TargetTable {
+  std::string name;
+  std::vector<std::string> columns;
+  SqliteWriteColumns described;  // of `columns`
+
+  // The description of `names`, a statement's column list drawn from `columns`.
+  SqliteWriteColumns For(const std::vector<std::string>& names) const {
+    auto position = [](const std::vector<std::string>& list, const std::string& name) {
+      return static_cast<int>(std::find(list.begin(), list.end(), name) - list.begin());
+    };
+    SqliteWriteColumns out;
+    for (const auto& n : names) {
+      int i = position(columns, n);
+      out.affinity.push_back(i < static_cast<int>(columns.size()) ? described.affinity[i]
+                                                                  : SqliteAffinity::kBlob);
+    }
+    for (int k : described.key)
+      if (int i = position(names, columns[k]); i < static_cast<int>(names.size()))
+        out.key.push_back(i);
+    return out;
+  }
+};
+
 // Runs `sql` once per row of `batch`, binding `cells` of each row.
 Status RunPerRow(sqlite3* db, const std::string& sql, const RowBatch& batch,
                  const std::vector<int>& cells, const std::vector<std::string>& names,
-                 const std::string& table) {
+                 const TargetTable& table) {
   if (batch.empty()) return {};
   PL_ASSIGN(auto stmt, SqliteStatement::Prepare(db, sql));
-  PL_ASSIGN(SqliteWriteColumns target, DescribeWriteColumns(db, table, names));
+  SqliteWriteColumns target = table.For(names);
   for (size_t r = 0; r < batch.rows(); ++r) {
-    PL_TRY(BindCells(stmt, batch, r, cells, names, target, table));
+    PL_TRY(BindCells(stmt, batch, r, cells, names, target, table.name));
     PL_TRY(stmt.Run());
     stmt.Reset();
   }
@@ -71,6 +96,8 @@ Status ApplyTable(SqliteSession& s, const TableChanges& t) {
   if ((!t.deletes.empty() && t.deletes.columns() != static_cast<int>(t.key.size())) ||
       (!t.upserts.empty() && t.upserts.columns() != width))
     return Fail(ErrorCode::kInternal, "change set rows do not match the columns of " + t.table);
+  TargetTable target{.name = t.table, .columns = t.columns};
+  PL_ASSIGN(target.described, DescribeWriteColumns(db, t.table, t.columns));
   std::vector<int> key_cells;  // where each key column sits in `columns`
   for (const auto& k : t.key) {
     auto it = std::find(t.columns.begin(), t.columns.end(), k);
@@ -80,7 +107,7 @@ Status ApplyTable(SqliteSession& s, const TableChanges& t) {
     return Fail(ErrorCode::kInternal, "the key of " + t.table + " is not among its columns");
   if (t.truncate) PL_TRY(s.Execute("DELETE FROM " + table));
   PL_TRY(RunPerRow(db, "DELETE FROM " + table + " WHERE " + KeyMatch(d, t.key, 1), t.deletes,
-                   Iota(static_cast<int>(t.key.size())), t.key, t.table));
+                   Iota(static_cast<int>(t.key.size())), t.key, target));
   if (!t.upserts.empty()) {
     std::vector<std::string> params, sets;
     for (int i = 0; i < width; ++i) {
@@ -94,15 +121,15 @@ Status ApplyTable(SqliteSession& s, const TableChanges& t) {
     std::string upsert = insert + " ON CONFLICT (" + d.QuoteList(t.key) + ") DO " +
                          (sets.empty() ? std::string("NOTHING") : "UPDATE SET " + Join(sets, ", "));
     PL_TRY(s.Execute("SAVEPOINT upserts"));
-    auto upserted = RunPerRow(db, upsert, t.upserts, Iota(width), t.columns, t.table);
+    auto upserted = RunPerRow(db, upsert, t.upserts, Iota(width), t.columns, target);
     if (!upserted) {
       // Rows of the set that swap a unique value between them collide row by row; with every
       // upserted key deleted first they do not. A conflict with a row outside the set fails
       // again, and that error is the one reported.
       PL_TRY(s.Execute("ROLLBACK TO upserts"));
       PL_TRY(RunPerRow(db, "DELETE FROM " + table + " WHERE " + KeyMatch(d, t.key, 1), t.upserts,
-                       key_cells, t.key, t.table));
-      PL_TRY(RunPerRow(db, insert, t.upserts, Iota(width), t.columns, t.table));
+                       key_cells, t.key, target));
+      PL_TRY(RunPerRow(db, insert, t.upserts, Iota(width), t.columns, target));
     }
     PL_TRY(s.Execute("RELEASE upserts"));
   }
@@ -121,7 +148,7 @@ Status ApplyTable(SqliteSession& s, const TableChanges& t) {
       names.push_back(t.columns[k]);
     }
     PL_TRY(RunPerRow(db, "UPDATE " + table + " SET " + Join(sets, ", ") + " WHERE " + where,
-                     patch.row, cells, names, t.table));
+                     patch.row, cells, names, target));
   }
   return {};
 }
