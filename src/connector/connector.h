@@ -212,11 +212,11 @@ class Session {
 
   // Sequences (and auto-increment counters) with the value the next call would build on.
   virtual Result<std::vector<SequenceValue>> Sequences() { return std::vector<SequenceValue>(); }
-  // Sets each named sequence so that its next value follows `last_value` (missing ones are
-  // reported as an error naming them).
-  virtual Status SetSequences(const std::vector<SequenceValue>& sequences) {
+  // Sets each named sequence so that its next value follows `last_value`; those with nothing
+  // to set on this side are returned as missing, for the caller to warn or fail.
+  virtual Result<SequencesSet> SetSequences(const std::vector<SequenceValue>& sequences) {
     (void)sequences;
-    return {};
+    return SequencesSet{.set = 0, .missing = {}};
   }
 
   // Replays the source's own schema (types, tables, functions, ... as the native dump tool

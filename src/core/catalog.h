@@ -85,6 +85,13 @@ struct SequenceValue {
   bool called = true;
 };
 
+// What setting sequences on a target did: the counters it set, and the sequences it found
+// nothing on the target to set (named as given).
+struct SequencesSet {
+  int set = 0;
+  std::vector<std::string> missing;
+};
+
 // Anything else the source holds (extensions, functions, materialized views, policies, ...):
 // listed by inventory, with whether and how it is carried.
 struct SchemaObject {

@@ -3,7 +3,8 @@
 // "target" into a route file, rollback writes "source", and the application reads the file
 // before each insert. It writes as an account of its own without READ_ONLY ADMIN, so the
 // freeze (read_only) stops it. Every acknowledged commit is found on the target after the
-// cutover and on the source after the rollback.
+// cutover and on the source after the rollback, and each side's AUTO_INCREMENT / identity
+// continues past every id the other handed out.
 
 #include <gtest/gtest.h>
 
@@ -60,6 +61,8 @@ class MariadbCutover : public ::testing::Test {
     Mariadb(fmt::format(
         "CREATE TABLE items (id BIGINT PRIMARY KEY, payload VARCHAR(100) NOT NULL);"
         "INSERT INTO items SELECT seq, CONCAT('seed-', seq) FROM seq_1000001_to_1000050;"
+        "CREATE TABLE tickets (id BIGINT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(40) NOT NULL);"
+        "INSERT INTO tickets (note) SELECT CONCAT('seed-', seq) FROM seq_1_to_50;"
         "DROP USER IF EXISTS '{0}'@'%'; CREATE USER '{0}'@'%' IDENTIFIED BY '{1}';"
         "GRANT SELECT, INSERT ON `{2}`.* TO '{0}'@'%';",
         kAppUser, kAppPassword, mariadb_db_));
@@ -111,12 +114,27 @@ TEST_F(MariadbCutover, HooksMoveTheApplicationAndBackWithoutLosingAnAcknowledged
 
   auto writer = StartWriter("w1", 1);
   ASSERT_TRUE(WaitUntil([&] { return writer->Acked("source") >= 30; }, 60s)) << writer->Errors();
+  // InnoDB hands out ids to INSERT ... SELECT in growing blocks: after the 50 seeded rows its
+  // counter is past 51, and that position, not max(id) + 1, is what the target continues.
+  ts::CommandResult counter = ts::RunMariadb(
+      mariadb_db_,
+      "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND "
+      "TABLE_NAME = 'tickets'");
+  ASSERT_EQ(counter.exit_code, 0) << counter.Describe();
+  const int64_t next_id = std::stoll(counter.out);
+  ASSERT_GT(next_id, 51);
   RunResult cutover = ws_.Run("cutover", {"--max-freeze", "20s"});
   ASSERT_EQ(cutover.exit_code, 0) << cutover.Describe() << sync.Log();
   EXPECT_NE(cutover.out.find("measured freeze"), std::string::npos) << cutover.Describe();
   std::cout << "MariaDB->PG with hooks under load, cutover "
             << cutover.out.substr(cutover.out.find("measured freeze")) << "\n";
   EXPECT_EQ(ReadFile(route_), "target");
+  // The counters moved with the application: the target's identity continues from the source's
+  // AUTO_INCREMENT (from 1 it would collide with a copied id).
+  EXPECT_EQ(pg::PsqlInt(target_, "INSERT INTO tickets (note) VALUES ('target') RETURNING id"),
+            next_id);
+  // An id handed out to a transaction that rolled back must not come round again either.
+  pg::Psql(target_, "BEGIN; INSERT INTO tickets (note) VALUES ('rolled back'); ROLLBACK");
   ASSERT_TRUE(WaitUntil([&] { return writer->Acked("target") >= 30; }, 60s)) << writer->Errors();
   writer->Stop();
   EXPECT_EQ(writer->duplicate_keys(), 0) << writer->Errors();
@@ -146,6 +164,12 @@ TEST_F(MariadbCutover, HooksMoveTheApplicationAndBackWithoutLosingAnAcknowledged
   ts::CommandResult rows = ts::RunMariadb(mariadb_db_, "SELECT id, payload FROM items");
   ASSERT_EQ(rows.exit_code, 0) << rows.Describe();
   EXPECT_EQ(MissingAcks(all, ParseRows(rows.out, '\t')), "");
+  // The source's counter continues past every id the target handed out, the rolled-back one
+  // too (the reverse sync alone brought only the row before it).
+  ts::CommandResult back = ts::RunMariadb(
+      mariadb_db_, "INSERT INTO tickets (note) VALUES ('back'); SELECT LAST_INSERT_ID()");
+  ASSERT_EQ(back.exit_code, 0) << back.Describe();
+  EXPECT_EQ(back.out, std::to_string(next_id + 2) + "\n");
 
   // The source takes the application's writes again; the target refuses them.
   MariadbClient app(kAppUser, kAppPassword, mariadb_db_, "source");

@@ -181,19 +181,19 @@ Result<std::vector<SequenceValue>> MysqlSession::Sequences() {
   return out;
 }
 
-Status MysqlSession::SetSequences(const std::vector<SequenceValue>& sequences) {
+Result<SequencesSet> MysqlSession::SetSequences(const std::vector<SequenceValue>& sequences) {
   // A table has one counter, behind its AUTO_INCREMENT column: a sequence feeding another
   // column (a second serial of a PostgreSQL table) must not set it.
   std::map<std::string, std::string> auto_column;  // table -> its AUTO_INCREMENT column
   PL_ASSIGN(auto counters, conn_->Query(std::string(sql::kAutoIncrements)));
   for (auto& r : counters) auto_column[r[0].value_or("")] = r[1].value_or("");
-  std::vector<std::string> missing;
+  SequencesSet result;
   for (const auto& s : sequences) {
     std::string table = s.owner.empty() ? s.name : s.owner.substr(0, s.owner.rfind('.'));
     if (auto dot = table.rfind('.'); dot != std::string::npos) table = table.substr(dot + 1);
     PL_ASSIGN(bool exists, TableExists(table));
     if (!exists) {
-      missing.push_back(s.name.empty() ? s.owner : s.name);
+      result.missing.push_back(s.name.empty() ? s.owner : s.name);
       continue;
     }
     std::string column = s.owner.empty() ? "" : s.owner.substr(s.owner.rfind('.') + 1);
@@ -202,12 +202,9 @@ Status MysqlSession::SetSequences(const std::vector<SequenceValue>& sequences) {
     int64_t next = s.called ? s.last_value + 1 : s.last_value;
     PL_TRY(Execute(fmt::format("ALTER TABLE {} AUTO_INCREMENT = {}",
                                dialect_.QuoteIdentifier(table), std::max<int64_t>(next, 1))));
+    ++result.set;
   }
-  if (!missing.empty())
-    return Fail(Error(ErrorCode::kNotFound, "no table for sequence(s) " + Join(missing, ", ") +
-                                                " in " + conn_->endpoint().Redacted())
-                    .WithHint("copy the tables first, or exclude these sequences"));
-  return {};
+  return result;
 }
 
 }  // namespace peerlock

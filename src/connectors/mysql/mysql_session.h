@@ -41,7 +41,7 @@ class MysqlSession final : public Session {
   Result<std::vector<SequenceValue>> Sequences() override;
   // Sets each table's AUTO_INCREMENT past `last_value`; the table is the owner's table when
   // set (a PostgreSQL sequence feeding orders.id sets `orders`), else the sequence's name.
-  Status SetSequences(const std::vector<SequenceValue>& sequences) override;
+  Result<SequencesSet> SetSequences(const std::vector<SequenceValue>& sequences) override;
 
   // Change capture from the binlog (mysql_capture.h) and change apply (mysql_apply.cc):
   // docs/mysql.md, "Change capture (peerlock sync)".

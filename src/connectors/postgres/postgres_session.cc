@@ -318,8 +318,8 @@ Result<std::vector<SequenceValue>> PostgresSession::Sequences() {
   return out;
 }
 
-Status PostgresSession::SetSequences(const std::vector<SequenceValue>& sequences) {
-  std::vector<std::string> missing;
+Result<SequencesSet> PostgresSession::SetSequences(const std::vector<SequenceValue>& sequences) {
+  SequencesSet result;
   for (const auto& s : sequences) {
     // By name where the target has it, else the sequence behind the column it feeds ("table.
     // column": an identity rendered by PeerLock, or a table the plan renamed).
@@ -338,17 +338,14 @@ Status PostgresSession::SetSequences(const std::vector<SequenceValue>& sequences
       }
     }
     if (!sequence) {
-      missing.push_back(s.name.empty() ? s.owner : s.name);
+      result.missing.push_back(s.name.empty() ? s.owner : s.name);
       continue;
     }
     PL_TRY(conn_->Query("SELECT setval($1::regclass, $2, $3)",
                         {*sequence, std::to_string(s.last_value), s.called ? "true" : "false"}));
+    ++result.set;
   }
-  if (!missing.empty())
-    return Fail(Error(ErrorCode::kNotFound,
-                      "sequence(s) missing on " + endpoint_.Redacted() + ": " + Join(missing, ", "))
-                    .WithHint("create them (the schema copy does), then rerun"));
-  return {};
+  return result;
 }
 
 }  // namespace peerlock

@@ -48,7 +48,7 @@ class PostgresSession final : public Session {
   Status ForgetChunks(const std::string& run_id) override;
   Result<std::vector<std::string>> CheckForeignKeys() override;
   Result<std::vector<SequenceValue>> Sequences() override;
-  Status SetSequences(const std::vector<SequenceValue>& sequences) override;
+  Result<SequencesSet> SetSequences(const std::vector<SequenceValue>& sequences) override;
   Result<bool> CloneSchema(const Endpoint& source, const std::string& section,
                            const std::vector<std::string>& tables, int jobs) override;
   // Change capture (postgres_capture.cc) and apply (postgres_apply.cc).

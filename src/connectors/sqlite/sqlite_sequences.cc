@@ -37,21 +37,23 @@ Result<std::vector<SequenceValue>> SqliteSession::Sequences() {
   return out;
 }
 
-Status SqliteSession::SetSequences(const std::vector<SequenceValue>& sequences) {
+Result<SequencesSet> SqliteSession::SetSequences(const std::vector<SequenceValue>& sequences) {
   // Only AUTOINCREMENT tables keep a counter apart from their rows; the others continue after
-  // their largest key, which the copy brought.
+  // their largest key, which the copy brought (nothing to set, nothing missing).
+  SequencesSet result;
   PL_ASSIGN(bool autoincrement, TableExists("sqlite_sequence"));
-  if (!autoincrement) return {};
+  if (!autoincrement) return result;
+  PL_ASSIGN(auto update, SqliteStatement::Prepare(
+                             db_, "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1"));
   for (const auto& s : sequences) {
     std::string table = s.owner.empty() ? s.name : s.owner.substr(0, s.owner.rfind('.'));
-    PL_ASSIGN(auto update,
-              SqliteStatement::Prepare(
-                  db_, "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1"));
+    update.Reset();
     PL_TRY(update.BindText(1, table));
     PL_TRY(update.BindInt(2, s.called ? s.last_value : s.last_value - 1));
     PL_TRY(update.Run());
+    result.set += sqlite3_changes(db_);
   }
-  return {};
+  return result;
 }
 
 }  // namespace peerlock

@@ -40,7 +40,7 @@ class SqliteSession final : public Session {
   Result<std::vector<std::string>> CheckForeignKeys() override;
   // The counter behind each lone INTEGER PRIMARY KEY (sqlite_sequences.cc).
   Result<std::vector<SequenceValue>> Sequences() override;
-  Status SetSequences(const std::vector<SequenceValue>& sequences) override;
+  Result<SequencesSet> SetSequences(const std::vector<SequenceValue>& sequences) override;
 
   // Change capture (sqlite_capture.h, sqlite_change_stream.h) on connections of its own, and
   // change apply (sqlite_apply.h) on this one.

@@ -162,14 +162,14 @@ Result<PostDataResult> FinishTargetSchema(const EngineContext& ctx, const Invent
   bool whole_schema = schema_cloned && CloneScope(inv).empty();
   std::vector<SequenceValue> sequences =
       SequencesForTarget(inv, source_sequences, same_dialect, whole_schema);
-  if (auto st = target.SetSequences(sequences); !st) {
-    // A sequence the target was created without (a serial column rendered by PeerLock) is
-    // worth a warning, not a failed copy: the data is all there.
-    if (st.error().code() != ErrorCode::kNotFound)
-      return Fail(st.error().Context("setting sequences"));
-    result.warnings.push_back(st.error().message() + ": set them by hand with setval()");
-  }
-  result.sequences_set = static_cast<int>(sequences.size());
+  auto set = target.SetSequences(sequences);
+  if (!set) return Fail(set.error().Context("setting sequences"));
+  // A sequence the target was created without is worth a warning, not a failed copy: the data
+  // is all there.
+  if (!set->missing.empty())
+    result.warnings.push_back(MissingSequencesNote(*set) +
+                              ": create them on the target and set them past the copied keys");
+  result.sequences_set = set->set;
   for (const auto& w : result.warnings) PL_LOG_WARN("{}", w);
   return result;
 }

@@ -1,5 +1,11 @@
 #include "engine/copy/sequence_mapping.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "base/strings.h"
+
 namespace peerlock {
 namespace {
 
@@ -35,6 +41,21 @@ std::vector<SequenceValue> SequencesForTarget(const Inventory& inventory,
     if (!kept && keep_unowned && same_dialect && s.owner.empty()) out.push_back(s);
   }
   return out;
+}
+
+std::string MissingSequencesNote(const SequencesSet& set) {
+  if (set.missing.empty()) return "";
+  return "no sequence on the target for " + Join(set.missing, ", ");
+}
+
+std::string SequencesNote(const SequencesSet& set, size_t asked) {
+  std::string note = fmt::format("set {} counter{}", set.set, set.set == 1 ? "" : "s");
+  // A MariaDB table keeps one counter (a second serial has none); a SQLite table without
+  // AUTOINCREMENT follows its largest key, which the rows brought.
+  size_t without = asked - std::min(asked, static_cast<size_t>(set.set) + set.missing.size());
+  if (without > 0) note += fmt::format("; {} have no counter of their own on the target", without);
+  if (!set.missing.empty()) note += "; " + MissingSequencesNote(set);
+  return note;
 }
 
 }  // namespace peerlock

@@ -4,6 +4,7 @@
 // the column it feeds under its target names ("table.column"), behind which every connector
 // finds its counter (PostgreSQL identity or serial, MariaDB AUTO_INCREMENT, SQLite's rowid).
 
+#include <string>
 #include <vector>
 
 #include "core/catalog.h"
@@ -18,5 +19,10 @@ namespace peerlock {
 std::vector<SequenceValue> SequencesForTarget(const Inventory& inventory,
                                               const std::vector<SequenceValue>& source,
                                               bool same_dialect, bool keep_unowned);
+
+// For the audit log: how many of the `asked` counters the target set, and why the rest were not.
+std::string SequencesNote(const SequencesSet& set, size_t asked);
+// "no sequence on the target for a, b" (empty when none is missing).
+std::string MissingSequencesNote(const SequencesSet& set);
 
 }  // namespace peerlock

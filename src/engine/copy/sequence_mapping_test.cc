@@ -56,5 +56,16 @@ TEST(SequencesForTarget, MatchesPostgresOwnersWithOrWithoutTheirSchema) {
   EXPECT_TRUE(SequencesForTarget(in_sales, source, false, false).empty());
 }
 
+TEST(SequencesNote, SaysWhatWasSetAndWhyTheRestWasNot) {
+  EXPECT_EQ(SequencesNote({.set = 2, .missing = {}}, 2), "set 2 counters");
+  EXPECT_EQ(SequencesNote({.set = 1, .missing = {"b.id"}}, 3),
+            "set 1 counter; 1 have no counter of their own on the target; no sequence on the "
+            "target for b.id");
+  EXPECT_EQ(MissingSequencesNote({.set = 0, .missing = {"a", "b"}}),
+            "no sequence on the target "
+            "for a, b");
+  EXPECT_EQ(MissingSequencesNote({.set = 3, .missing = {}}), "");
+}
+
 }  // namespace
 }  // namespace peerlock

@@ -606,6 +606,11 @@ class Machine {
   Result<CutoverSummary> RunRollbackSteps() {
     summary_.kind = "rollback";
     PL_TRY(Step("freeze_target", [&]() -> Result<std::string> {
+      // Read before the freeze starts: the counters step need not introspect the frozen target.
+      if (!rec_->detail.contains("freeze_started_us") && !target_inventory_) {
+        auto inventory = LoadInventory(reverse_->ctx, /*count_rows=*/false);
+        if (inventory) target_inventory_ = std::move(*inventory);
+      }
       if (!rec_->detail.contains("freeze_started_us")) {
         rec_->detail["freeze_started_us"] = NowMicros();
         PL_TRY(Save());
@@ -621,8 +626,10 @@ class Machine {
       PL_ASSIGN(std::string position, DrainSync(reverse_->ctx, scope_.target_tables));
       return "reverse drained to " + position;
     }));
-    PL_TRY(Step("sequences_back",
-                [&] { return CarrySequences(reverse_->ctx, scope_.target_tables); }));
+    PL_TRY(Step("sequences_back", [&] {
+      return CarrySequences(reverse_->ctx, scope_.target_tables, nullptr,
+                            target_inventory_ ? &*target_inventory_ : nullptr);
+    }));
     PL_TRY(Step("restart_forward", [&]() -> Result<std::string> {
       PL_ASSIGN(std::string position, StartSyncWithoutCopy(ctx_, forward_spec_));
       PL_TRY(DropSync(reverse_->ctx, reverse_spec_));
@@ -678,8 +685,9 @@ class Machine {
   std::unique_ptr<Direction> reverse_;
   Traffic traffic_;
   CaptureSpec forward_spec_, reverse_spec_;
-  std::optional<Inventory> pre_freeze_inventory_;
-  std::optional<FrozenSource> frozen_;  // what the verify step took of frozen_source_
+  std::optional<Inventory> pre_freeze_inventory_;  // the source's, read before its freeze
+  std::optional<Inventory> target_inventory_;      // the target's, read before the rollback's
+  std::optional<FrozenSource> frozen_;             // what the verify step took of frozen_source_
   // ReadFrozenSourceMeanwhile's (last: destroyed first, so it is waited for while everything
   // it reads still exists).
   std::future<Result<FrozenSource>> frozen_source_;

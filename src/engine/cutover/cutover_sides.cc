@@ -208,29 +208,29 @@ Result<std::string> CarrySequences(const EngineContext& ctx, const std::vector<s
     PL_ASSIGN(auto source, ctx.OpenSource());
     PL_ASSIGN(sequences, source->Sequences());
   }
-  Inventory scope;
-  if (inventory) {
-    scope = *inventory;
-  } else {
-    PL_ASSIGN(scope, LoadInventory(ctx, /*count_rows=*/false));
+  std::optional<Inventory> loaded;
+  if (!inventory) {
+    PL_ASSIGN(loaded, LoadInventory(ctx, /*count_rows=*/false));
+    inventory = &*loaded;
   }
   // A wave's cutover leaves the counters of other waves' tables alone: one switched earlier
-  // has moved on, on the target.
-  size_t plan_tables = scope.tables.size();
-  if (!tables.empty()) PL_TRY(SelectTables(scope, tables));
+  // has moved on, on the target. Only a wave's scope is copied to be narrowed.
+  const Inventory* scope = inventory;
+  std::optional<Inventory> wave;
+  if (!tables.empty()) {
+    wave = *inventory;
+    PL_TRY(SelectTables(*wave, tables));
+    scope = &*wave;
+  }
   bool same_dialect =
       ctx.source_connector->dialect().name() == ctx.target_connector->dialect().name();
-  sequences = SequencesForTarget(scope, sequences, same_dialect,
-                                 /*keep_unowned=*/scope.tables.size() == plan_tables);
+  sequences = SequencesForTarget(*scope, sequences, same_dialect,
+                                 /*keep_unowned=*/scope->tables.size() == inventory->tables.size());
   if (sequences.empty()) return std::string("no sequences");
   PL_ASSIGN(auto target, ctx.OpenTarget());
-  if (auto st = target->SetSequences(sequences); !st) {
-    if (st.error().code() != ErrorCode::kNotFound)
-      return Fail(st.error().Context("setting sequences"));
-    PL_LOG_WARN("{}", st.error().message());
-    return "set " + std::to_string(sequences.size()) + " sequences; " + st.error().message();
-  }
-  return "set " + std::to_string(sequences.size()) + " sequences";
+  PL_ASSIGN(SequencesSet set, target->SetSequences(sequences));
+  if (!set.missing.empty()) PL_LOG_WARN("{}", MissingSequencesNote(set));
+  return SequencesNote(set, sequences.size());
 }
 
 Result<Traffic> Traffic::ForPlan(const EngineContext& ctx) {
