@@ -1,5 +1,7 @@
 #include "convert/table_mapping.h"
 
+#include <limits>
+
 #include "base/strings.h"
 
 namespace peerlock {
@@ -20,6 +22,13 @@ const TableTransform* TransformOf(const MappingContext& ctx, const std::string& 
   if (!ctx.transforms) return nullptr;
   auto it = ctx.transforms->find(table);
   return it == ctx.transforms->end() ? nullptr : &it->second;
+}
+
+// An unsigned 64-bit counter column whose next value still fits a signed 64-bit integer.
+bool CounterFitsSigned(const Column& column) {
+  return column.auto_increment && column.type.kind == TypeKind::kInt && column.type.is_unsigned &&
+         column.type.bits == 64 && column.counter_next &&
+         *column.counter_next <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
 }
 
 }  // namespace
@@ -73,7 +82,19 @@ Result<TableMapping> MapTable(const Table& source, const MappingContext& ctx) {
                                ") is native SQL and is not carried to another dialect");
         out.default_sql.reset();
       }
-      TypeMapping tm = ctx.target_dialect->FromLogical(column.type);
+      if (CounterFitsSigned(column)) {
+        // BIGINT UNSIGNED AUTO_INCREMENT (Laravel's default key): every id handed out so far
+        // fits bigint, and only a signed integer can be PostgreSQL's identity or SQLite's rowid.
+        // Values compare the same (canonical integers have no width); one past 2^63 - 1 would
+        // be refused by the target, never changed.
+        out.type = LogicalType{.kind = TypeKind::kInt, .bits = 64};
+        m.warnings.push_back(
+            "column '" + column.name + "' " + LogicalTypeName(column.type) + " AUTO_INCREMENT -> " +
+            ctx.target_dialect->FromLogical(out.type).native_type +
+            " with the target's counter: its next value (" + std::to_string(*column.counter_next) +
+            ") and every id so far fit 64-bit signed integers");
+      }
+      TypeMapping tm = ctx.target_dialect->FromLogical(out.type);
       if (tm.fidelity == Fidelity::kLossy || tm.fidelity == Fidelity::kUnsupported)
         m.warnings.push_back("column '" + column.name + "' " + LogicalTypeName(column.type) +
                              " -> " + tm.native_type + " is " + FidelityName(tm.fidelity) + ": " +

@@ -24,6 +24,8 @@ struct Column {
   // AUTO_INCREMENT, PostgreSQL identity or serial, SQLite's INTEGER PRIMARY KEY. Another dialect
   // gets its own form (identity, AUTO_INCREMENT), continued from the source's counter.
   bool auto_increment = false;
+  // The value the counter hands out next, where introspection reads it (MariaDB).
+  std::optional<uint64_t> counter_next;
   std::string collation;         // empty = engine default
   int64_t off_type_values = -1;  // values whose storage class does not match `type` (-1: unknown)
 };

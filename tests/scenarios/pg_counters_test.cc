@@ -41,8 +41,11 @@ TEST(Counters, MariadbAutoIncrementContinuesAsAPostgresIdentityUnderItsNewNames)
           "CREATE TABLE t (id BIGINT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(10));"
           "INSERT INTO t (v) VALUES ('a'), ('b'), ('c');"
           "ALTER TABLE t AUTO_INCREMENT = 1000;"
-          // An unused counter, and one PostgreSQL's identity cannot take (numeric(20,0)).
+          // An unused counter; BIGINT UNSIGNED whose ids fit bigint (Laravel's key), and one
+          // whose do not, which PostgreSQL's identity cannot take (numeric(20,0)).
           "CREATE TABLE fresh (id INT AUTO_INCREMENT PRIMARY KEY, v INT);"
+          "CREATE TABLE users (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, v INT);"
+          "INSERT INTO users (v) VALUES (1), (2); ALTER TABLE users AUTO_INCREMENT = 70;"
           "CREATE TABLE wide (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY);"
           "INSERT INTO wide VALUES (18446744073709551615)");
   std::string target = pg::NewDb("target");
@@ -58,7 +61,16 @@ TEST(Counters, MariadbAutoIncrementContinuesAsAPostgresIdentityUnderItsNewNames)
             "d");
   EXPECT_EQ(pg::PsqlInt(target, "INSERT INTO items (v) VALUES ('new') RETURNING item_id"), 1000);
   EXPECT_EQ(pg::PsqlInt(target, "INSERT INTO fresh (v) VALUES (1) RETURNING id"), 1);
+  EXPECT_EQ(pg::PsqlInt(target, "INSERT INTO users (v) VALUES (3) RETURNING id"), 70);
+  EXPECT_EQ(pg::Psql(target,
+                     "SELECT format_type(atttypid, atttypmod) || ' ' || attidentity::text FROM "
+                     "pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'id'"),
+            "bigint d");
   EXPECT_EQ(pg::Psql(target, "SELECT id FROM wide"), "18446744073709551615");
+  EXPECT_EQ(pg::Psql(target,
+                     "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
+                     "attrelid = 'wide'::regclass AND attname = 'id'"),
+            "numeric(20,0)");
 }
 
 TEST(Counters, PostgresIdentityAndSerialContinueAsMariadbAutoIncrement) {

@@ -3,6 +3,7 @@
 // non-transactional engines listed with what will not be migrated.
 #include <fmt/format.h>
 
+#include <charconv>
 #include <map>
 
 #include "base/strings.h"
@@ -50,6 +51,7 @@ Result<Catalog> MysqlSession::Introspect(bool count_rows) {
 
   PL_ASSIGN(auto tables, conn_->Query(std::string(sql::kTables)));
   std::map<std::string, size_t> by_name;
+  std::map<std::string, std::string> counters;  // table -> its AUTO_INCREMENT counter
   for (const auto& r : tables) {
     std::string name = Get(r, 0), type = Get(r, 1), engine = Get(r, 2);
     if (type == "VIEW") continue;
@@ -72,9 +74,18 @@ Result<Catalog> MysqlSession::Introspect(bool count_rows) {
       catalog.others.push_back({"partitioning", name,
                                 "partitioned table: recreated with its partitions only by a "
                                 "MariaDB -> MariaDB copy of an unchanged table"});
-    if (r[5])
-      catalog.sequences.push_back(
-          SequenceValue{.name = name, .last_value = ParseInt64(Get(r, 5)).value_or(1) - 1});
+    if (r[5]) {
+      // BIGINT UNSIGNED counters can pass what a SequenceValue holds: such a counter is kept
+      // only by a MariaDB -> MariaDB copy (its CREATE TABLE), never carried as 0.
+      if (auto next = ParseInt64(Get(r, 5)))
+        catalog.sequences.push_back(SequenceValue{.name = name, .last_value = *next - 1});
+      else
+        catalog.warnings.push_back(fmt::format(
+            "table {}: its AUTO_INCREMENT counter {} is beyond 64-bit signed integers: kept "
+            "only by a MariaDB -> MariaDB copy",
+            name, Get(r, 5)));
+      counters[name] = Get(r, 5);
+    }
     by_name[name] = catalog.tables.size();
     catalog.tables.push_back(std::move(t));
   }
@@ -103,6 +114,12 @@ Result<Catalog> MysqlSession::Introspect(bool count_rows) {
     if (r[2] && *r[2] != "NULL") c.default_sql = *r[2];
     c.generated = extra.find("generated") != std::string::npos;
     c.auto_increment = extra.find("auto_increment") != std::string::npos;
+    if (c.auto_increment && counters.count(t->name)) {
+      uint64_t next = 0;
+      const std::string& text = counters[t->name];
+      if (std::from_chars(text.data(), text.data() + text.size(), next).ec == std::errc())
+        c.counter_next = next;
+    }
     if (c.generated) c.generated_sql = Get(r, 8);
     if (data_type == "longtext")
       for (const auto& [name, clause] : checks_of[t->name])

@@ -171,7 +171,11 @@ Result<std::vector<SequenceValue>> MysqlSession::Sequences() {
   std::vector<SequenceValue> out;
   PL_ASSIGN(auto rows, conn_->Query(std::string(sql::kAutoIncrements)));
   for (auto& r : rows) {
-    int64_t next = std::max<int64_t>(ParseInt64(r[2].value_or("1")).value_or(1), 1);
+    // A BIGINT UNSIGNED counter past 2^63 cannot be carried: its table keeps it only MariaDB to
+    // MariaDB (introspection warns), and no other dialect's identity could continue it.
+    auto parsed = ParseInt64(r[2].value_or("1"));
+    if (!parsed) continue;
+    int64_t next = std::max<int64_t>(*parsed, 1);
     // As PostgreSQL's is_called: an unused counter's last_value is the value it hands out next.
     out.push_back(SequenceValue{.name = r[0].value_or(""),
                                 .owner = r[0].value_or("") + "." + r[1].value_or(""),
