@@ -12,6 +12,7 @@
 # Prints a Markdown report on stdout (progress on stderr). Builds nothing: `make build` first.
 #   bench/pg_sync_bench.sh > bench/results/pg_sync_bench-$(date +%F).md   # 1M + 5M rows
 #   SCALE=0.02 SECONDS_PER_LOAD=10 bench/pg_sync_bench.sh                 # a quick run
+#   KEEP_LOGS=/tmp/logs ...       keeps the tools' logs (pgbench, lag samples, peerlock -v)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,6 +48,7 @@ cleanup() {
   [[ -n $sync_pid ]] && kill "$sync_pid" 2>/dev/null && wait "$sync_pid" 2>/dev/null
   "$root/scripts/pg-cluster" stop "$dir/src" >/dev/null 2>&1 || true
   "$root/scripts/pg-cluster" stop "$dir/dst" >/dev/null 2>&1 || true
+  [[ -z ${KEEP_LOGS:-} ]] || cp -r "$dir/logs" "$KEEP_LOGS" 2>/dev/null || true
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -130,10 +132,10 @@ run_load() {
   src_psql -d postgres -c CHECKPOINT
   local samples=$dir/logs/$name.lag
   : >"$samples"
-  (while :; do
-     src_psql -d postgres -c "SELECT coalesce(extract(epoch FROM replay_lag) * 1000, 0) FROM pg_stat_replication WHERE application_name = '$app'" >>"$samples" 2>/dev/null || true
-     sleep 0.1 # the sampling period
-   done) &
+  # One psql session repeating the query (\watch): a psql started per sample would cost the
+  # 2 cores more than the consumers being measured, and sample far less often.
+  printf '%s\n' "SELECT coalesce(extract(epoch FROM replay_lag) * 1000, 0) FROM pg_stat_replication WHERE application_name = '$app'" '\watch 0.1' |
+    src_psql -d postgres >>"$samples" 2>/dev/null &
   local sampler=$!
   local t0 t1 txns
   t0=$(now)
@@ -149,7 +151,8 @@ run_load() {
   python3 - "$samples" "$txns" "$per" "$t0" "$t1" "$name" <<'PY'
 import sys
 path, txns, per, t0, t1, name = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
-v = sorted(float(x) for x in open(path).read().split() if x.strip())
+import re
+v = sorted(float(x) for x in open(path).read().split() if re.fullmatch(r"-?[0-9.]+", x))
 def pct(p):
     if not v: return float('nan')
     return v[min(len(v) - 1, max(0, int(round(p / 100 * len(v) + 0.5)) - 1))]
@@ -169,8 +172,27 @@ say "peerlock sync: applying what arrived while it was stopped"
 "$peerlock" sync --plan "$dir/plan.yaml" --until-caught-up >"$dir/logs/pl_backlog.log" 2>&1 ||
   { tail -30 "$dir/logs/pl_backlog.log" >&2; die "peerlock sync (backlog) failed"; }
 say "peerlock sync following"
-"$peerlock" sync --plan "$dir/plan.yaml" >"$dir/logs/pl_follow.log" 2>&1 &
+# -v: its slow batches and status writes are logged, to explain a lag spike.
+"$peerlock" -v sync --plan "$dir/plan.yaml" >"$dir/logs/pl_follow.log" 2>&1 &
 sync_pid=$!
+# Measured from when it follows, as the native subscription (running all along) does.
+following() {
+  "$peerlock" sync --plan "$dir/plan.yaml" --status --json 2>/dev/null | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+sys.exit(0 if s.get("pid") == int(sys.argv[1]) and s.get("phase") == "streaming" else 1)' "$sync_pid"
+}
+until following; do
+  kill -0 "$sync_pid" 2>/dev/null || { tail -30 "$dir/logs/pl_follow.log" >&2; die "peerlock sync stopped"; }
+  sleep 0.1 # polling the sync's published status
+done
+# A restarted consumer first re-decodes the source's log from its slot's restart point (seconds
+# after the native workloads); the subscription met the workloads caught up, and so does it.
+src_psql -d bench -c "INSERT INTO bench_marker VALUES (9, now())"
+until [[ $(dst_psql -d pl -c "SELECT count(*) FROM bench_marker WHERE id = 9") == 1 ]]; do
+  kill -0 "$sync_pid" 2>/dev/null || { tail -30 "$dir/logs/pl_follow.log" >&2; die "peerlock sync stopped"; }
+  sleep 0.05 # polling the target for the warm-up marker
+done
 results+=("$(run_load peerlock_w5 "$dir/w5.sql" "$rate5" 5 peerlock pl 3)")
 results+=("$(run_load peerlock_w100 "$dir/w100.sql" "$rate100" 100 peerlock pl 4)")
 kill -TERM "$sync_pid"; wait "$sync_pid" || true; sync_pid=

@@ -6,7 +6,8 @@ namespace peerlock {
 
 void InitLogging(LogLevel level) {
   auto logger = spdlog::stderr_color_mt("peerlock");
-  logger->set_pattern("%^%l%$: %v");
+  // Debug logging is read to find where time went: each line carries its time of day.
+  logger->set_pattern(level == LogLevel::kDebug ? "%H:%M:%S.%e %^%l%$: %v" : "%^%l%$: %v");
   switch (level) {
     case LogLevel::kQuiet: logger->set_level(spdlog::level::warn); break;
     case LogLevel::kInfo: logger->set_level(spdlog::level::info); break;

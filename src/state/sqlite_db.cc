@@ -1,6 +1,27 @@
 #include "state/sqlite_db.h"
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 namespace peerlock {
+namespace {
+
+// How long a statement outside a transaction is retried while another process holds the
+// database (the busy timeout's length).
+constexpr std::chrono::seconds kBusyPatience{30};
+
+}  // namespace
+
+// SQLite answers SQLITE_BUSY without waiting in the busy handler in a few cases (a journal mode
+// change racing another process's first open; a snapshot gone stale): a statement outside any
+// transaction took no effect and is simply run again, after a short pause growing to 100 ms.
+bool StateDb::RetryBusy(int rc, int attempt, std::chrono::steady_clock::time_point since) const {
+  if ((rc & 0xff) != SQLITE_BUSY || !sqlite3_get_autocommit(db_)) return false;
+  if (std::chrono::steady_clock::now() - since > kBusyPatience) return false;
+  std::this_thread::sleep_for(std::chrono::milliseconds(std::min(100, 5 << std::min(attempt, 5))));
+  return true;
+}
 
 Error StateDb::Failure(int rc, const std::string& what) const {
   ErrorCode code = (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR ||
@@ -27,8 +48,18 @@ Result<StateDb> StateDb::Open(const std::string& path) {
 
 Result<std::vector<std::vector<std::string>>> StateDb::Query(
     const std::string& sql, const std::vector<std::string>& params) {
+  const auto since = std::chrono::steady_clock::now();
+  for (int attempt = 0;; ++attempt) {
+    int rc = SQLITE_OK;
+    auto rows = QueryOnce(sql, params, rc);
+    if (rows || !RetryBusy(rc, attempt, since)) return rows;
+  }
+}
+
+Result<std::vector<std::vector<std::string>>> StateDb::QueryOnce(
+    const std::string& sql, const std::vector<std::string>& params, int& rc) {
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
+  rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return Fail(Failure(rc, "preparing query"));
@@ -56,8 +87,12 @@ Result<std::vector<std::vector<std::string>>> StateDb::Query(
 
 Status StateDb::Exec(const std::string& sql, const std::vector<std::string>& params) {
   if (params.empty()) {
-    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return Fail(Failure(rc, "running statement"));
+    const auto since = std::chrono::steady_clock::now();
+    int rc = SQLITE_OK;
+    for (int attempt = 0;
+         (rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr)) != SQLITE_OK; ++attempt) {
+      if (!RetryBusy(rc, attempt, since)) return Fail(Failure(rc, "running statement"));
+    }
     return {};
   }
   PL_TRY(Query(sql, params));

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ class StateDb {
  private:
   StateDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   Error Failure(int rc, const std::string& what) const;
+  Result<std::vector<std::vector<std::string>>> QueryOnce(const std::string& sql,
+                                                          const std::vector<std::string>& params,
+                                                          int& rc);
+  // Whether a statement that failed with `rc` should run again (busy, outside a transaction,
+  // within the patience); pauses before saying so.
+  bool RetryBusy(int rc, int attempt, std::chrono::steady_clock::time_point since) const;
   sqlite3* db_;
   std::string path_;
 };

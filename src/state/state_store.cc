@@ -160,7 +160,8 @@ Result<std::vector<StepRecord>> StateStore::Steps(int64_t run) {
 
 Status StateStore::SaveChunkPlan(int64_t run, const std::vector<ChunkRecord>& chunks) {
   std::lock_guard lock(mu_);
-  PL_TRY(db_.Exec("BEGIN"));
+  // IMMEDIATE: the write lock is waited for here, before anything is read or written.
+  PL_TRY(db_.Exec("BEGIN IMMEDIATE"));
   for (const auto& c : chunks) {
     auto st = db_.Exec(
         "INSERT OR REPLACE INTO chunks (run_id, table_name, chunk, range, status) "

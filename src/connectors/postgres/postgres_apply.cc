@@ -1,13 +1,18 @@
 // PostgresSession's change apply (`peerlock sync` into PostgreSQL): each ChangeSet is one
-// transaction. Rows and keys go into per-table temporary staging tables with COPY, then one
-// DELETE ... USING and one INSERT ... ON CONFLICT DO UPDATE per table move them in, so a batch
-// costs a few round trips whatever its size. The position is recorded in the same transaction.
+// transaction. A table's changes, when few, are written as literals into one DELETE ... IN and
+// one INSERT ... ON CONFLICT DO UPDATE, and a whole batch of such tables goes with its BEGIN,
+// position and COMMIT in a single round trip (what keeps a steady trickle of small transactions
+// at a few milliseconds of lag). Many rows go into per-table temporary staging tables with COPY
+// instead, then one DELETE ... USING and one INSERT ... SELECT per table move them in, so a big
+// batch costs a few round trips whatever its size. The position is recorded in the same
+// transaction.
 // Target triggers and foreign-key checks are suspended (session_replication_role = replica,
 // as PostgreSQL's own logical replication applies) when the user may do so.
 
 #include "base/fault_points.h"
 #include "base/log.h"
 #include "base/strings.h"
+#include "connectors/postgres/postgres_literal.h"
 #include "connectors/postgres/postgres_pgoutput.h"
 #include "connectors/postgres/postgres_session.h"
 
@@ -15,6 +20,10 @@ namespace peerlock {
 namespace {
 
 constexpr size_t kStageFlushBytes = 1 << 18;
+// A table's changes up to this many rows go as literals; more go through COPY and staging.
+constexpr size_t kInlineRows = 100;
+// Statements written as literals are sent once they reach this size (else with the commit).
+constexpr size_t kInlineFlushBytes = 1 << 20;
 
 constexpr char kSyncBookkeeping[] =
     "CREATE TABLE IF NOT EXISTS public._peerlock_sync ("
@@ -90,7 +99,88 @@ Status PostgresSession::FillStage(const std::string& table, const std::string& s
   return conn_->EndCopyIn();
 }
 
-Status PostgresSession::ApplyTableChanges(const TableChanges& t) {
+// The literal rows "(..), (..)" of `rows`, whose layout is `columns` of `table`.
+Result<std::string> PostgresSession::LiteralRows(const std::string& table,
+                                                 const std::vector<std::string>& columns,
+                                                 const RowBatch& rows) {
+  PL_ASSIGN(auto cells, Cells(table, columns));
+  std::string out;
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    if (r) out += ", ";
+    int bad = -1;
+    if (auto st = AppendPgLiteralRow(rows, r, cells, out, &bad); !st)
+      return Fail(Error(st.error().code(), "table " + table + ", column " +
+                                               (bad >= 0 ? columns[bad] : std::string("?")) + ": " +
+                                               st.error().message())
+                      .WithHint(st.error().hint()));
+  }
+  return out;
+}
+
+// Appends `t`'s changes to `sql` as statements with literal values.
+Status PostgresSession::InlineTableChanges(const TableChanges& t, std::string& sql) {
+  const std::string target = dialect_.QuoteTable(t.table);
+  if (t.truncate) sql += "DELETE FROM " + target + ";\n";
+  if (t.deletes.rows() > 0) {
+    PL_ASSIGN(std::string keys, LiteralRows(t.table, t.key, t.deletes));
+    const std::string lhs = t.key.size() == 1 ? dialect_.QuoteIdentifier(t.key[0])
+                                              : "(" + dialect_.QuoteList(t.key) + ")";
+    sql += "DELETE FROM " + target + " WHERE " + lhs + " IN (" + keys + ");\n";
+  }
+  if (t.upserts.rows() > 0) {
+    PL_ASSIGN(std::string rows, LiteralRows(t.table, t.columns, t.upserts));
+    sql += "INSERT INTO " + target + " (" + dialect_.QuoteList(t.columns) +
+           ") OVERRIDING SYSTEM VALUE VALUES " + rows + " " + UpsertConflictClause(t) + ";\n";
+  }
+  if (!t.patches.empty()) {
+    PL_ASSIGN(auto cells, Cells(t.table, t.columns));
+    for (const TableChanges::Patch& patch : t.patches) {
+      std::vector<std::string> sets, where;
+      for (size_t c = 0; c < t.columns.size(); ++c) {
+        const bool is_key = std::find(t.key.begin(), t.key.end(), t.columns[c]) != t.key.end();
+        const bool is_set =
+            std::find(patch.columns.begin(), patch.columns.end(), c) != patch.columns.end();
+        if (!is_key && !is_set) continue;
+        std::string literal;
+        if (auto st = AppendPgLiteral(patch.row.Get(0, static_cast<int>(c)), cells[c], literal);
+            !st)
+          return Fail(Error(st.error().code(), "table " + t.table + ", column " + t.columns[c] +
+                                                   ": " + st.error().message())
+                          .WithHint(st.error().hint()));
+        (is_key ? where : sets).push_back(dialect_.QuoteIdentifier(t.columns[c]) + " = " + literal);
+      }
+      if (!sets.empty())
+        sql += "UPDATE " + target + " SET " + Join(sets, ", ") + " WHERE " + Join(where, " AND ") +
+               ";\n";
+    }
+  }
+  return {};
+}
+
+// "ON CONFLICT (key) DO UPDATE SET c = EXCLUDED.c, ..." (DO NOTHING when every column is key).
+std::string PostgresSession::UpsertConflictClause(const TableChanges& t) const {
+  std::vector<std::string> sets;
+  for (const auto& c : t.columns) {
+    if (std::find(t.key.begin(), t.key.end(), c) != t.key.end()) continue;
+    std::string q = dialect_.QuoteIdentifier(c);
+    sets.push_back(q + " = EXCLUDED." + q);
+  }
+  return "ON CONFLICT (" + dialect_.QuoteList(t.key) + ") DO " +
+         (sets.empty() ? "NOTHING" : "UPDATE SET " + Join(sets, ", "));
+}
+
+Status PostgresSession::ApplyTableChanges(const TableChanges& t, std::string& pending) {
+  const size_t rows = t.deletes.rows() + t.upserts.rows() + t.patches.size();
+  if (rows <= kInlineRows) {
+    PL_TRY(InlineTableChanges(t, pending));
+    if (pending.size() < kInlineFlushBytes) return {};
+  }
+  // Statements waiting go first: they come before these changes in the batch's order.
+  if (!pending.empty()) {
+    PL_TRY(conn_->Execute(pending));
+    pending.clear();
+  }
+  if (rows <= kInlineRows) return {};
   const std::string target = dialect_.QuoteTable(t.table);
   auto key_match = [&](const std::string& a, const std::string& b) {
     std::vector<std::string> terms;
@@ -109,17 +199,9 @@ Status PostgresSession::ApplyTableChanges(const TableChanges& t) {
   if (t.upserts.rows() > 0) {
     PL_ASSIGN(std::string stage, StageTable(t.table, t.columns));
     PL_TRY(FillStage(t.table, stage, t.columns, t.upserts, 0, t.upserts.rows()));
-    std::vector<std::string> sets;
-    for (const auto& c : t.columns) {
-      if (std::find(t.key.begin(), t.key.end(), c) != t.key.end()) continue;
-      std::string q = dialect_.QuoteIdentifier(c);
-      sets.push_back(q + " = EXCLUDED." + q);
-    }
     std::string list = dialect_.QuoteList(t.columns);
     PL_TRY(conn_->Execute("INSERT INTO " + target + " (" + list + ") OVERRIDING SYSTEM VALUE " +
-                          "SELECT " + list + " FROM " + stage + " ON CONFLICT (" +
-                          dialect_.QuoteList(t.key) + ") DO " +
-                          (sets.empty() ? "NOTHING" : "UPDATE SET " + Join(sets, ", "))));
+                          "SELECT " + list + " FROM " + stage + " " + UpsertConflictClause(t)));
   }
   for (const TableChanges::Patch& patch : t.patches) {
     PL_ASSIGN(std::string stage, StageTable(t.table, t.columns));
@@ -139,47 +221,64 @@ Status PostgresSession::ApplyTableChanges(const TableChanges& t) {
 Status PostgresSession::ApplyChanges(const ChangeSet& changes) {
   PL_TRY(EnsureSyncBookkeeping());
   stages_used_.clear();
-  PL_TRY(conn_->Execute(replica_role_ ? "BEGIN; SET LOCAL synchronous_commit = off; "
-                                        "SET LOCAL session_replication_role = replica"
-                                      : "BEGIN; SET LOCAL synchronous_commit = off"));
+  // Sent with the first statements that need the server (often the commit itself).
+  std::string pending = replica_role_ ? "BEGIN; SET LOCAL synchronous_commit = off; "
+                                        "SET LOCAL session_replication_role = replica;\n"
+                                      : "BEGIN; SET LOCAL synchronous_commit = off;\n";
   Status status;
   for (const TableChanges& t : changes.tables) {
     if (!status) break;
-    status = ApplyTableChanges(t);
+    status = ApplyTableChanges(t, pending);
     FaultPoint("sync.apply_midway");  // crash tests: part of a batch applied, not committed
   }
   if (status) {
-    // The position, the commit and the local WAL position after it, in one round trip. The
-    // commit does not wait for the disk (as PostgreSQL's own apply workers); DurablePosition
-    // tells the engine when it is safe to let the source forget it.
+    // The statements still waiting, the position, the commit and the local WAL positions
+    // after it (inserted, flushed), in one round trip. The commit does not wait for the disk
+    // (as PostgreSQL's own apply workers); DurablePosition tells the engine when it is safe to
+    // let the source forget it.
     auto committed = conn_->QueryValue(
-        "INSERT INTO public._peerlock_sync (stream, position) VALUES (" +
+        pending + "INSERT INTO public._peerlock_sync (stream, position) VALUES (" +
         conn_->Literal(changes.stream) + ", " + conn_->Literal(changes.position) +
         ") ON CONFLICT (stream) DO UPDATE SET position = EXCLUDED.position, applied_at = now(); "
-        "COMMIT; SELECT pg_current_wal_insert_lsn()::text");
+        "COMMIT; SELECT pg_current_wal_insert_lsn()::text || ' ' || "
+        "pg_current_wal_flush_lsn()::text");
+    pending.clear();
     if (!committed) {
       status = Fail(std::move(committed.error()));
     } else {
-      undurable_.emplace_back(ParseLsn(committed->value_or("")).value_or(UINT64_MAX),
+      std::string lsns = committed->value_or("");
+      const size_t space = lsns.find(' ');
+      undurable_.emplace_back(ParseLsn(lsns.substr(0, space)).value_or(UINT64_MAX),
                               changes.position);
+      if (space != std::string::npos) NoteFlushed(ParseLsn(lsns.substr(space + 1)).value_or(0));
     }
   }
   if (!status) {
-    (void)conn_->Execute("ROLLBACK");  // the apply error is the one worth reporting
+    // Nothing was sent while the batch's BEGIN still waits in `pending`.
+    if (!pending.starts_with("BEGIN"))
+      (void)conn_->Execute("ROLLBACK");  // the apply error is the one worth reporting
     return status;
   }
   return {};
 }
 
-Result<std::string> PostgresSession::DurablePosition(const std::string& stream) {
-  (void)stream;
-  if (undurable_.empty()) return durable_;
-  PL_ASSIGN(auto flushed, conn_->QueryValue("SELECT pg_current_wal_flush_lsn()::text"));
-  const uint64_t flush = ParseLsn(flushed.value_or("")).value_or(0);
+void PostgresSession::NoteFlushed(uint64_t flush) {
+  flushed_at_ = std::chrono::steady_clock::now();
   while (!undurable_.empty() && undurable_.front().first <= flush) {
     durable_ = std::move(undurable_.front().second);
     undurable_.pop_front();
   }
+}
+
+Result<std::string> PostgresSession::DurablePosition(const std::string& stream) {
+  (void)stream;
+  // The WAL writer flushes every wal_writer_delay (200 ms by default): asking more often than
+  // every few tens of milliseconds would cost a round trip per batch and learn nothing.
+  if (undurable_.empty() ||
+      std::chrono::steady_clock::now() - flushed_at_ < std::chrono::milliseconds(50))
+    return durable_;
+  PL_ASSIGN(auto flushed, conn_->QueryValue("SELECT pg_current_wal_flush_lsn()::text"));
+  NoteFlushed(ParseLsn(flushed.value_or("")).value_or(0));
   return durable_;
 }
 

@@ -180,6 +180,13 @@ Status DecodeCopyRow(std::string_view line, const std::vector<PgCell>& cells, Ro
   return {};
 }
 
+Error NulInTextColumnError() {
+  return Error(ErrorCode::kDataLoss, "a NUL byte cannot be stored in a PostgreSQL text column")
+      .WithHint(
+          "map the column to bytes with a cast rule (cast: bytes), or remove the NUL from "
+          "the source row");
+}
+
 Status EncodeCopyRow(const RowBatch& batch, size_t row, const std::vector<PgCell>& cells,
                      std::string& out, int* bad_column) {
   for (int c = 0; c < batch.columns(); ++c) {
@@ -213,10 +220,7 @@ Status EncodeCopyRow(const RowBatch& batch, size_t row, const std::vector<PgCell
         } else {
           if (v.s.find('\0') != std::string_view::npos) {
             if (bad_column) *bad_column = c;
-            return Fail(Error(ErrorCode::kDataLoss,
-                              "a NUL byte cannot be stored in a PostgreSQL text column")
-                            .WithHint("map the column to bytes with a cast rule "
-                                      "(cast: bytes), or remove the NUL from the source row"));
+            return Fail(NulInTextColumnError());
           }
           AppendEscaped(v.s, out);
         }

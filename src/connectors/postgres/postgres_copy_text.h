@@ -29,6 +29,9 @@ Status DecodeCopyRow(std::string_view line, const std::vector<PgCell>& cells, Ro
 Status DecodeTextValue(std::string_view text, PgCell cell, RowBatch& batch, std::string& scratch,
                        size_t column = 0);
 
+// A NUL byte bound for a text column (kDataLoss): PostgreSQL's text cannot hold it.
+Error NulInTextColumnError();
+
 // Appends row `row` of `batch` as one COPY text line (with its newline) for columns whose
 // target kinds are `cells`. Fails (kDataLoss) on a value the column cannot hold: a NUL byte in
 // text; `*bad_column` is then set to the offending column index.

@@ -110,7 +110,15 @@ class PostgresSession final : public Session {
   Status FillStage(const std::string& table, const std::string& stage,
                    const std::vector<std::string>& columns, const RowBatch& rows, size_t first,
                    size_t last);
-  Status ApplyTableChanges(const TableChanges& changes);
+  // Applies one table's changes: few rows as literal statements appended to `pending` (sent
+  // with the commit), many through staging (sending `pending` first).
+  Status ApplyTableChanges(const TableChanges& changes, std::string& pending);
+  Status InlineTableChanges(const TableChanges& t, std::string& sql);
+  Result<std::string> LiteralRows(const std::string& table, const std::vector<std::string>& columns,
+                                  const RowBatch& rows);
+  std::string UpsertConflictClause(const TableChanges& t) const;
+  // Everything committed up to WAL position `flush` is durable.
+  void NoteFlushed(uint64_t flush);
   // postgres_freeze.cc: the database's own default_transaction_read_only ("" when unset), and
   // ending the application sessions started before `since` (those in a transaction get until
   // `deadline` to finish it); returns how many were ended.
@@ -137,6 +145,7 @@ class PostgresSession final : public Session {
   // source position), oldest first; and the newest source position known durable.
   std::deque<std::pair<uint64_t, std::string>> undurable_;
   std::string durable_;
+  std::chrono::steady_clock::time_point flushed_at_;  // when the flush position was last read
 };
 
 }  // namespace peerlock

@@ -251,12 +251,19 @@ class Follower {
       const FoldStats stats = folder.stats();
       std::vector<int64_t> per_table = folder.per_table();
       int64_t oldest = first_commit_us_;
+      const auto started = Clock::now();
       PL_TRY(RecordTouched(folder));
       PL_ASSIGN(ChangeSet set, folder.Take(scope_.spec.name));
       PL_TRY(target->ApplyChanges(set));
       FaultPoint("sync.batch_applied");  // crash tests: committed on the target, not confirmed
+      const double apply_seconds = SecondsSince(started);
       PL_TRY(stream->Applied(set.position));
       PL_TRY(confirm_durable(set.position));
+      if (SecondsSince(started) > 0.05)  // what a lag spike is made of (-v shows it)
+        PL_LOG_DEBUG(
+            "slow batch: {} changes in {} txns applied in {:.0f} ms, confirmed in {:.0f} ms",
+            stats.changes, stats.txns, apply_seconds * 1000,
+            (SecondsSince(started) - apply_seconds) * 1000);
       position_ = set.position;
       summary_.txns += stats.txns;
       summary_.changes += stats.changes;
@@ -380,6 +387,13 @@ class Follower {
     if (!force && SecondsSince(last_publish_) < 1.0) return {};
     const double interval = SecondsSince(last_publish_);
     last_publish_ = Clock::now();
+    struct SlowPublish {  // the status write shares the loop with the apply (-v shows it)
+      Clock::time_point started = Clock::now();
+      ~SlowPublish() {
+        if (SecondsSince(started) > 0.05)
+          PL_LOG_DEBUG("slow status publish: {:.0f} ms", SecondsSince(started) * 1000);
+      }
+    } slow_publish;
     PL_ASSIGN(CaptureLag lag, stream.Lag());
     const int64_t limit = ctx_.plan->sync.max_retained_bytes;
     if (lag.retained_bytes > limit) {
