@@ -6,7 +6,7 @@ JOBS ?= 2
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: deps build demo test test-fast asan bench bench-cutover bench-mariadb clean
+.PHONY: deps build demo test test-fast asan bench bench-cutover bench-mariadb bench-sync bench-sync-mariadb clean
 
 deps:
 	@scripts/install-deps
@@ -38,6 +38,15 @@ bench-cutover: build
 # MariaDB -> PostgreSQL against pgloader, 1M customers + 5M orders (issue 4)
 bench-mariadb: build
 	@bench/mariadb_bench.sh
+
+# PostgreSQL -> PostgreSQL sync against native logical replication: copy + catch-up, lag under
+# pgbench workloads (issue 5)
+bench-sync: build
+	@bench/pg_sync_bench.sh
+
+# MariaDB -> PostgreSQL sync: copy + catch-up, heartbeat lag under sysbench workloads (issue 5)
+bench-sync-mariadb: build
+	@bench/mariadb_sync_bench.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

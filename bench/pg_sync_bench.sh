@@ -133,9 +133,10 @@ run_load() {
   local samples=$dir/logs/$name.lag
   : >"$samples"
   # One psql session repeating the query (\watch): a psql started per sample would cost the
-  # 2 cores more than the consumers being measured, and sample far less often.
+  # 2 cores more than the consumers being measured, and sample far less often. psql is exec'd
+  # (not src_psql): $! must be psql itself, or the kill below would leave it watching.
   printf '%s\n' "SELECT coalesce(extract(epoch FROM replay_lag) * 1000, 0) FROM pg_stat_replication WHERE application_name = '$app'" '\watch 0.1' |
-    src_psql -d postgres >>"$samples" 2>/dev/null &
+    (PGPASSWORD=$SRC_PW exec psql -X -q -At -h 127.0.0.1 -p "$SRC_PORT" -U peerlock -d postgres) >>"$samples" 2>/dev/null &
   local sampler=$!
   local t0 t1 txns
   t0=$(now)
@@ -148,17 +149,7 @@ run_load() {
   t1=$(now)
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
   txns=$(awk '/number of transactions actually processed/ { print $NF; exit }' "$dir/logs/$name.pgbench" | cut -d/ -f1)
-  python3 - "$samples" "$txns" "$per" "$t0" "$t1" "$name" <<'PY'
-import sys
-path, txns, per, t0, t1, name = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
-import re
-v = sorted(float(x) for x in open(path).read().split() if re.fullmatch(r"-?[0-9.]+", x))
-def pct(p):
-    if not v: return float('nan')
-    return v[min(len(v) - 1, max(0, int(round(p / 100 * len(v) + 0.5)) - 1))]
-changes = txns * per
-print(f"{name}|{changes}|{changes / (t1 - t0):.0f}|{pct(50):.1f}|{pct(99):.1f}|{len(v)}")
-PY
+  python3 "$root/bench/lib/load_result.py" "$samples" "$txns" "$per" "$t0" "$t1" "$name"
 }
 
 results=()

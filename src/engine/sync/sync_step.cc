@@ -28,6 +28,8 @@ using std::chrono::milliseconds;
 // How often a following sync looks for a cutover's drain request (and watch), also the longest
 // it waits for a change meanwhile: the cutover waits for it inside its freeze.
 constexpr milliseconds kDrainPoll{25};
+// The longest a transaction waits in a batch being folded before the batch is applied.
+constexpr milliseconds kMaxFoldDelay{25};
 
 // Sleeps `seconds`, waking early when the command is cancelled.
 void SleepUnlessCancelled(const EngineContext& ctx, double seconds) {
@@ -237,6 +239,7 @@ class Follower {
     }
     position_ = from;
     auto idle_since = Clock::now();
+    auto folding_since = Clock::now();  // when the batch being folded got its first transaction
 
     // The source may forget only what the target holds durably.
     auto confirm_durable = [&](const std::string& applied) -> Status {
@@ -299,9 +302,17 @@ class Follower {
           PL_TRY(flush());
           return std::string("stop_at");
         }
-        if (folder.empty()) first_commit_us_ = txn->commit_time_us;
+        if (folder.empty()) {
+          first_commit_us_ = txn->commit_time_us;
+          folding_since = Clock::now();
+        }
         PL_TRY(folder.Add(*txn));
-        if (folder.stats().changes >= ctx_.plan->sync.batch_changes) PL_TRY(flush());
+        // Applied when full, and at the latest kMaxFoldDelay after its first transaction: a
+        // source that never pauses (or a stream that blocks until its next event) must not
+        // hold back what already arrived.
+        if (folder.stats().changes >= ctx_.plan->sync.batch_changes ||
+            Clock::now() - folding_since >= kMaxFoldDelay)
+          PL_TRY(flush());
         continue;
       }
       PL_TRY(flush());
