@@ -31,6 +31,13 @@ constexpr char kSyncBookkeeping[] =
     "  position text NOT NULL,"
     "  applied_at timestamptz NOT NULL DEFAULT now())";
 
+// " to tables a, b" for errors about a batch.
+std::string BatchTables(const ChangeSet& changes) {
+  std::vector<std::string> names;
+  for (const TableChanges& t : changes.tables) names.push_back(t.table);
+  return names.empty() ? "" : " to tables " + Join(names, ", ");
+}
+
 }  // namespace
 
 Status PostgresSession::EnsureSyncBookkeeping() {
@@ -177,7 +184,7 @@ Status PostgresSession::ApplyTableChanges(const TableChanges& t, std::string& pe
   }
   // Statements waiting go first: they come before these changes in the batch's order.
   if (!pending.empty()) {
-    PL_TRY(conn_->Execute(pending));
+    PL_TRY(conn_->ExecuteDoing("applying changes to the tables before " + t.table, pending));
     pending.clear();
   }
   if (rows <= kInlineRows) return {};
@@ -236,12 +243,14 @@ Status PostgresSession::ApplyChanges(const ChangeSet& changes) {
     // after it (inserted, flushed), in one round trip. The commit does not wait for the disk
     // (as PostgreSQL's own apply workers); DurablePosition tells the engine when it is safe to
     // let the source forget it.
-    auto committed = conn_->QueryValue(
+    auto committed = conn_->ExecuteDoing(
+        "applying a batch of changes" + BatchTables(changes),
         pending + "INSERT INTO public._peerlock_sync (stream, position) VALUES (" +
-        conn_->Literal(changes.stream) + ", " + conn_->Literal(changes.position) +
-        ") ON CONFLICT (stream) DO UPDATE SET position = EXCLUDED.position, applied_at = now(); "
-        "COMMIT; SELECT pg_current_wal_insert_lsn()::text || ' ' || "
-        "pg_current_wal_flush_lsn()::text");
+            conn_->Literal(changes.stream) + ", " + conn_->Literal(changes.position) +
+            ") ON CONFLICT (stream) DO UPDATE SET position = EXCLUDED.position, applied_at = "
+            "now(); "
+            "COMMIT; SELECT pg_current_wal_insert_lsn()::text || ' ' || "
+            "pg_current_wal_flush_lsn()::text");
     pending.clear();
     if (!committed) {
       status = Fail(std::move(committed.error()));

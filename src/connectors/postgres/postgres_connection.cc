@@ -104,6 +104,17 @@ Status PgConnection::Execute(const std::string& sql) {
   return {};
 }
 
+Result<std::optional<std::string>> PgConnection::ExecuteDoing(const std::string& doing,
+                                                              const std::string& sql) {
+  PgResult r(PQexec(conn_, sql.c_str()));
+  if (!r) return Fail(ConnectionError(doing));
+  auto st = PQresultStatus(r.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+    return Fail(PostgresResultError(r.get(), doing));
+  if (PQntuples(r.get()) == 0 || PQgetisnull(r.get(), 0, 0)) return std::optional<std::string>();
+  return std::optional<std::string>(PQgetvalue(r.get(), 0, 0));
+}
+
 Result<PgResult> PgConnection::Query(const std::string& sql,
                                      const std::vector<std::string>& params) {
   std::vector<const char*> values;

@@ -35,6 +35,10 @@ class PgConnection {
 
   // Runs `sql` (one or more statements); the result of the last one must be OK.
   Status Execute(const std::string& sql);
+  // As Execute, but a failure says what it was `doing` instead of quoting `sql`: statements
+  // that carry row values keep them out of errors and logs. Returns the last statement's first
+  // value (nullopt when it has no row or it is NULL).
+  Result<std::optional<std::string>> ExecuteDoing(const std::string& doing, const std::string& sql);
   // Runs a query with text parameters; fails unless it returns tuples (or a command status).
   Result<PgResult> Query(const std::string& sql, const std::vector<std::string>& params = {});
   // First column of the first row, or nullopt when there is no row or it is NULL.
