@@ -28,8 +28,12 @@ using std::chrono::milliseconds;
 // How often a following sync looks for a cutover's drain request (and watch), also the longest
 // it waits for a change meanwhile: the cutover waits for it inside its freeze.
 constexpr milliseconds kDrainPoll{25};
-// The longest a transaction waits in a batch being folded before the batch is applied.
+// The longest a live transaction waits in a batch being folded before the batch is applied.
 constexpr milliseconds kMaxFoldDelay{25};
+// A batch whose first transaction committed longer ago than this is a backlog being caught up:
+// it is folded up to batch_changes (bigger batches, fewer round trips), latency being lost
+// already. Two seconds, since MariaDB's commit times have a resolution of one.
+constexpr int64_t kBacklogAgeUs = 2'000'000;
 
 // Sleeps `seconds`, waking early when the command is cancelled.
 void SleepUnlessCancelled(const EngineContext& ctx, double seconds) {
@@ -307,11 +311,12 @@ class Follower {
           folding_since = Clock::now();
         }
         PL_TRY(folder.Add(*txn));
-        // Applied when full, and at the latest kMaxFoldDelay after its first transaction: a
-        // source that never pauses (or a stream that blocks until its next event) must not
-        // hold back what already arrived.
+        // Applied when full and, while live, at the latest kMaxFoldDelay after its first
+        // transaction: a source that never pauses (or a stream that blocks until its next
+        // event) must not hold back what already arrived.
+        const bool live = UnixMicrosNow() - first_commit_us_ < kBacklogAgeUs;
         if (folder.stats().changes >= ctx_.plan->sync.batch_changes ||
-            Clock::now() - folding_since >= kMaxFoldDelay)
+            (live && Clock::now() - folding_since >= kMaxFoldDelay))
           PL_TRY(flush());
         continue;
       }
