@@ -31,6 +31,12 @@ constexpr char kSyncBookkeeping[] =
     "  position text NOT NULL,"
     "  applied_at timestamptz NOT NULL DEFAULT now())";
 
+// `error` about a value bound for `column` of `table`, naming both (its hint kept).
+Error ValueError(const std::string& table, const std::string& column, const Error& error) {
+  return Error(error.code(), "table " + table + ", column " + column + ": " + error.message())
+      .WithHint(error.hint());
+}
+
 // " to tables a, b" for errors about a batch.
 std::string BatchTables(const ChangeSet& changes) {
   std::vector<std::string> names;
@@ -86,10 +92,7 @@ Status PostgresSession::FillStage(const std::string& table, const std::string& s
   for (size_t r = first; r < last && status; ++r) {
     int bad = -1;
     if (auto st = EncodeCopyRow(rows, r, cells, buffer, &bad); !st) {
-      status = Fail(Error(st.error().code(), "table " + table + ", column " +
-                                                 (bad >= 0 ? columns[bad] : std::string("?")) +
-                                                 ": " + st.error().message())
-                        .WithHint(st.error().hint()));
+      status = Fail(ValueError(table, bad >= 0 ? columns[bad] : "?", st.error()));
       break;
     }
     if (buffer.size() >= kStageFlushBytes || r + 1 == last) {
@@ -116,10 +119,7 @@ Result<std::string> PostgresSession::LiteralRows(const std::string& table,
     if (r) out += ", ";
     int bad = -1;
     if (auto st = AppendPgLiteralRow(rows, r, cells, out, &bad); !st)
-      return Fail(Error(st.error().code(), "table " + table + ", column " +
-                                               (bad >= 0 ? columns[bad] : std::string("?")) + ": " +
-                                               st.error().message())
-                      .WithHint(st.error().hint()));
+      return Fail(ValueError(table, bad >= 0 ? columns[bad] : "?", st.error()));
   }
   return out;
 }
@@ -151,9 +151,7 @@ Status PostgresSession::InlineTableChanges(const TableChanges& t, std::string& s
         std::string literal;
         if (auto st = AppendPgLiteral(patch.row.Get(0, static_cast<int>(c)), cells[c], literal);
             !st)
-          return Fail(Error(st.error().code(), "table " + t.table + ", column " + t.columns[c] +
-                                                   ": " + st.error().message())
-                          .WithHint(st.error().hint()));
+          return Fail(ValueError(t.table, t.columns[c], st.error()));
         (is_key ? where : sets).push_back(dialect_.QuoteIdentifier(t.columns[c]) + " = " + literal);
       }
       if (!sets.empty())
