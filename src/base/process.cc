@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/strings.h"
+
 extern char** environ;
 
 namespace peerlock {
@@ -64,8 +66,8 @@ struct SpawnSetup {
 // An unattended child: its own group (so a timeout can kill grandchildren too and the
 // terminal's Ctrl-C stays ours), nothing to read from our terminal, signals as a fresh process
 // has them, whatever this process blocks or ignores.
-void MakeUnattended(SpawnSetup& setup) {
-  posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+void MakeUnattended(SpawnSetup& setup, bool own_stdin) {
+  if (!own_stdin) posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
   sigset_t defaults, none;
   sigemptyset(&defaults);
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) sigaddset(&defaults, sig);
@@ -139,6 +141,11 @@ Result<ProcessResult> RunProcessWithin(const std::vector<std::string>& argv,
                                                 options.working_dir + " does not exist")
                     .WithHint("create it, or run from where it exists"));
   }
+  if (!options.stdin_path.empty() && access(options.stdin_path.c_str(), R_OK) != 0) {
+    return Fail(Error(ErrorCode::kNotFound, "cannot run " + argv[0] + ": its input " +
+                                                options.stdin_path + " cannot be read (" +
+                                                strerror(errno) + ")"));
+  }
   std::vector<std::string> env_storage = ChildEnvironment(options.extra_env);
   std::vector<std::string> argv_copy = argv;
   std::vector<char*> envp = Pointers(env_storage), args = Pointers(argv_copy);
@@ -162,7 +169,10 @@ Result<ProcessResult> RunProcessWithin(const std::vector<std::string>& argv,
     if (!options.working_dir.empty()) {
       posix_spawn_file_actions_addchdir_np(&setup.actions, options.working_dir.c_str());
     }
-    if (options.timeout.count() > 0) MakeUnattended(setup);
+    if (!options.stdin_path.empty()) {
+      posix_spawn_file_actions_addopen(&setup.actions, 0, options.stdin_path.c_str(), O_RDONLY, 0);
+    }
+    if (options.timeout.count() > 0) MakeUnattended(setup, !options.stdin_path.empty());
     rc = posix_spawnp(&pid, args[0], &setup.actions, &setup.attr, args.data(), envp.data());
   }
   close(out_pipe[1]);
@@ -173,6 +183,7 @@ Result<ProcessResult> RunProcessWithin(const std::vector<std::string>& argv,
     return Fail(Error(ErrorCode::kNotFound, "cannot run " + argv[0] + ": " + strerror(rc))
                     .WithHint("install it (scripts/install-deps) or put it on PATH"));
   }
+  if (options.started_pid) options.started_pid->store(pid);
   ProcessResult result;
   Pump(pid, out_pipe[0], err_pipe[0], options, result);
   int status = 0;
@@ -180,6 +191,16 @@ Result<ProcessResult> RunProcessWithin(const std::vector<std::string>& argv,
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+std::string FirstLines(const std::string& text, int n) {
+  std::vector<std::string> lines;
+  for (const auto& l : Split(text, '\n')) {
+    if (Trim(l).empty()) continue;
+    lines.push_back(l);
+    if (static_cast<int>(lines.size()) == n) break;
+  }
+  return Join(lines, " | ");
 }
 
 Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,

@@ -3,6 +3,7 @@
 // without a shell, extra environment variables (how secrets reach it: never on the command line,
 // where `ps` shows them), stdout and stderr captured. Blocks; thread-safe (no shared state).
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -25,6 +26,9 @@ struct ProcessResult {
 struct ProcessOptions {
   std::map<std::string, std::string> extra_env;  // set on top of (or over) our environment
   std::string working_dir;                       // empty: ours
+  // The child's standard input: this file, read-only (a dump fed to a client). Empty: ours,
+  // or /dev/null when the child runs unattended.
+  std::string stdin_path;
   // 0 = wait as long as it takes. Otherwise the child runs unattended: in its own process group,
   // stdin /dev/null, default signal handling; when the timeout passes the whole group gets
   // SIGTERM, then SIGKILL after `kill_grace`, so grandchildren (`sleep 30 &`) die with it.
@@ -36,6 +40,8 @@ struct ProcessOptions {
   // With a timeout: raised (Ctrl-C reaching us, not the child's own group), the group is
   // killed as at the timeout; seen within 100 ms.
   const CancelFlag* cancel = nullptr;
+  // Set to the child's pid once it is started (0 until then): lets another thread look at it.
+  std::atomic<int>* started_pid = nullptr;
 };
 
 // Fails (kNotFound) only when the program cannot be started or `working_dir` does not exist; a
@@ -43,6 +49,9 @@ struct ProcessOptions {
 // timeout + 2 * kill_grace, even when a process that left the group still holds the pipes.
 Result<ProcessResult> RunProcessWithin(const std::vector<std::string>& argv,
                                        const ProcessOptions& options);
+
+// The first `n` non-blank lines of a program's output, joined with " | ": its error in one line.
+std::string FirstLines(const std::string& text, int n);
 
 // RunProcessWithin without a timeout, in our process group (Ctrl-C reaches the child too).
 Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,

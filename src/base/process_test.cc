@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "support/child_processes.h"
@@ -47,6 +48,27 @@ TEST(Process, KeepsTheTailOfLargeOutput) {
   auto result = RunProcessWithin({"/bin/sh", "-c", "seq 1 100000"}, {.max_output = 13});
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->out, "99999\n100000\n");
+}
+
+TEST(Process, ReadsItsStandardInputFromAFile) {
+  ScratchDir dir("process-stdin");
+  const std::string input = (dir.path() / "input.sql").string();
+  {
+    std::ofstream out(input);
+    out << "line one\nline two\n";
+  }
+  for (auto timeout : {milliseconds(0), milliseconds(10000)}) {
+    auto result = RunProcessWithin({"/bin/sh", "-c", "wc -l; cat"},
+                                   {.stdin_path = input, .timeout = timeout});
+    ASSERT_TRUE(result.has_value()) << result.error().message();
+    EXPECT_EQ(result->exit_code, 0);
+    // wc reads it all, so cat gets nothing more: one read of one file, not a terminal.
+    EXPECT_EQ(result->out, "2\n") << "timeout " << timeout.count();
+  }
+  auto missing = RunProcessWithin({"/bin/cat"}, {.stdin_path = input + ".gone"});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+  EXPECT_NE(missing.error().message().find("input.sql.gone"), std::string::npos);
 }
 
 TEST(Process, MissingProgramOrDirectoryIsNotFound) {

@@ -314,14 +314,14 @@ class Session {
 
   // ---- Backup and restore (peerlock backup / restore; engine/backup) ----
   // Writes a native dump of the whole database to `path` (uncompressed; the engine compresses
-  // it) and returns its format ("sqlite-database", "pg-custom"). The dump is taken in a snapshot
-  // this session then stays in, so reads that follow (the backup's digests) see exactly what the
-  // dump holds; EndSnapshot ends it.
+  // it) and returns its format ("sqlite-database", "pg-custom", "mariadb-sql"). The dump is taken
+  // in a snapshot this session then stays in, so reads that follow (the backup's digests) see
+  // exactly what the dump holds; EndSnapshot ends it.
   virtual Result<std::string> DumpDatabase(const std::string& path) {
     (void)path;
     return Fail(Error(ErrorCode::kUnsupported, "this dialect has no backup yet")
-                    .WithHint("back it up with the database's own tool (mariadb-backup for "
-                              "MariaDB); PeerLock backs up SQLite and PostgreSQL"));
+                    .WithHint("back it up with the database's own tool; PeerLock backs up "
+                              "SQLite, PostgreSQL and MariaDB/MySQL"));
   }
   // Loads a dump DumpDatabase wrote, of `format`, into this session's database. Refuses (kBlocked)
   // a database that already holds tables: a restore never mixes with other data.

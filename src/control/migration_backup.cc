@@ -43,8 +43,9 @@ Result<std::string> ScratchInto(Migration& m, const ConnectorRegistry& registry,
   if (!url)
     return Fail(Error(ErrorCode::kInvalidArgument,
                       "--into is needed to restore a " + manifest.format + " backup")
-                    .WithHint("create an empty database for the drill (createdb "
-                              "restore_drill) and give its URL with --into"));
+                    .WithHint("create an empty database for the drill (PostgreSQL: createdb "
+                              "restore_drill; MariaDB: CREATE DATABASE restore_drill) and give "
+                              "its URL with --into"));
   std::error_code ec;
   fs::create_directories(dir, ec);
   return *url;

@@ -110,11 +110,14 @@ inline std::string CompareRowText(const std::string& source_url, const std::stri
 }
 
 // A plan endpoint as a YAML flow mapping: postgresql:// URLs get
-// password_env: PEERLOCK_TEST_PG_PASSWORD, others (sqlite://) only the url.
+// password_env: PEERLOCK_TEST_PG_PASSWORD, mysql:// URLs PEERLOCK_TEST_MARIADB_PASSWORD, others
+// (sqlite://) only the url.
 inline std::string EndpointYaml(const std::string& url) {
   std::string quoted = "\"" + url + "\"";
   if (url.rfind("postgres", 0) == 0)
     return "{url: " + quoted + ", password_env: " + ts::PgPasswordEnvName() + "}";
+  if (url.rfind("mysql", 0) == 0 || url.rfind("mariadb", 0) == 0)
+    return "{url: " + quoted + ", password_env: " + ts::MariadbPasswordEnvName() + "}";
   return "{url: " + quoted + "}";
 }
 

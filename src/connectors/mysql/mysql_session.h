@@ -62,6 +62,11 @@ class MysqlSession final : public Session {
   Status Thaw(const FreezeOptions& options) override;
   Result<bool> Frozen(const FreezeOptions& options) override;
   Result<std::vector<std::string>> CheckFreeze(const FreezeOptions& options) override;
+  // Backup, restore drill and purge (mysql_backup.cc): mariadb-dump in a snapshot opened with
+  // this session's, the `mariadb` client to restore; docs/backup.md.
+  Result<std::string> DumpDatabase(const std::string& path) override;
+  Status RestoreDump(const std::string& path, const std::string& format) override;
+  Result<int64_t> PurgeTable(const std::string& table) override;
 
   // The binlog position ("file:offset") of the current snapshot, or "" when the server keeps
   // no binary log (or it could not be read). Set by BeginSnapshot.

@@ -19,14 +19,4 @@ std::map<std::string, std::string> PgPasswordEnv(const Endpoint& endpoint) {
   return {{"PGPASSWORD", endpoint.password()}};
 }
 
-std::string FirstLines(const std::string& text, int n) {
-  std::vector<std::string> lines;
-  for (const auto& l : Split(text, '\n')) {
-    if (Trim(l).empty()) continue;
-    lines.push_back(l);
-    if (static_cast<int>(lines.size()) == n) break;
-  }
-  return Join(lines, " | ");
-}
-
 }  // namespace peerlock

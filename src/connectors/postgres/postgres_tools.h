@@ -1,7 +1,8 @@
 #pragma once
 // What the PostgreSQL client programs (pg_dump, pg_restore, vacuumdb) need from PeerLock: the
 // binary matching the server, the password by environment (never on the command line, where
-// `ps` shows it), and their errors cut to a line. Thread-safe (no shared state).
+// `ps` shows it). Their errors are cut to a line with FirstLines (base/process.h). Thread-safe (no
+// shared state).
 
 #include <map>
 #include <string>
@@ -14,7 +15,5 @@ namespace peerlock {
 std::string PgTool(const std::string& name, int server_version);
 // PGPASSWORD for `endpoint`, when it has a password.
 std::map<std::string, std::string> PgPasswordEnv(const Endpoint& endpoint);
-// The first `n` non-blank lines of `text`, joined with " | ".
-std::string FirstLines(const std::string& text, int n);
 
 }  // namespace peerlock
