@@ -166,6 +166,9 @@ Result<ProcessResult> RunProcessWithin(const std::vector<std::string>& argv,
                                      options.merge_output ? out_pipe[1] : err_pipe[1], 2);
     posix_spawn_file_actions_addclose(&setup.actions, out_pipe[0]);
     if (!options.merge_output) posix_spawn_file_actions_addclose(&setup.actions, err_pipe[0]);
+    // Nothing of ours beyond the three streams: database connections (libpq and Connector/C
+    // sockets are not close-on-exec) and files stay ours, not a hook's or mariadb-dump's.
+    posix_spawn_file_actions_addclosefrom_np(&setup.actions, 3);
     if (!options.working_dir.empty()) {
       posix_spawn_file_actions_addchdir_np(&setup.actions, options.working_dir.c_str());
     }

@@ -1,7 +1,9 @@
 #include "base/process.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -48,6 +50,21 @@ TEST(Process, KeepsTheTailOfLargeOutput) {
   auto result = RunProcessWithin({"/bin/sh", "-c", "seq 1 100000"}, {.max_output = 13});
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->out, "99999\n100000\n");
+}
+
+// A descriptor of ours without close-on-exec (as libpq's and Connector/C's sockets are) is not
+// the child's: a hook or mariadb-dump sees only its three streams.
+TEST(Process, TheChildInheritsNoDescriptorOfOurs) {
+  const int fd = ::dup2(::open("/dev/null", O_RDONLY), 57);  // no O_CLOEXEC
+  ASSERT_EQ(fd, 57);
+  for (auto timeout : {milliseconds(0), milliseconds(10000)}) {
+    auto result = RunProcessWithin(
+        {"/bin/sh", "-c", "if [ -e /proc/self/fd/57 ]; then echo inherited; else echo closed; fi"},
+        {.timeout = timeout});
+    ASSERT_TRUE(result.has_value()) << result.error().message();
+    EXPECT_EQ(result->out, "closed\n") << "timeout " << timeout.count();
+  }
+  ::close(fd);
 }
 
 TEST(Process, ReadsItsStandardInputFromAFile) {

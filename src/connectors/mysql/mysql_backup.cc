@@ -123,16 +123,32 @@ class CommitHold {
 
   // True once the dump's session has an open transaction: a session opened after the hold, as
   // our user, other than `ours`, and from `client_port` when it is not 0 (a TCP connection).
-  // INNODB_TRX needs the PROCESS privilege; it lags up to 0.1 s.
+  // Read from SHOW ENGINE INNODB STATUS (PROCESS privilege), which is live: INNODB_TRX is a
+  // cache that a reader polling it more often than every 0.1 s never sees refreshed.
   Result<bool> DumpSnapshotOpen(int64_t ours, int client_port) {
-    PL_ASSIGN(auto rows,
+    PL_ASSIGN(auto sessions,
               conn_->Query(fmt::format(
-                  "SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN "
-                  "information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE p.ID "
-                  "> {} AND p.ID <> {} AND p.USER = {}{}",
+                  "SELECT ID FROM information_schema.PROCESSLIST WHERE ID > {} AND ID <> {} AND "
+                  "USER = {}{}",
                   connection_id_, ours, conn_->Literal(user_),
-                  client_port ? fmt::format(" AND p.HOST LIKE '%:{}'", client_port) : "")));
-    return ParseInt64(rows.at(0).at(0).value_or("0")).value_or(0) > 0;
+                  client_port ? fmt::format(" AND HOST LIKE '%:{}'", client_port) : "")));
+    if (sessions.empty()) return false;
+    PL_ASSIGN(auto status, conn_->Query("SHOW ENGINE INNODB STATUS"));
+    const std::string text =
+        status.empty() || status[0].size() < 3 ? std::string() : status[0][2].value_or("");
+    // "---TRANSACTION 421, ACTIVE 0 sec\n...\nMariaDB thread id 218, OS thread handle ..."
+    // ("MySQL thread id" on MySQL); a session without a transaction is "not started".
+    size_t at = 0;
+    while ((at = text.find("---TRANSACTION", at)) != std::string::npos) {
+      const size_t next = text.find("---TRANSACTION", at + 1);
+      const std::string block = text.substr(at, next == std::string::npos ? next : next - at);
+      at = next;
+      if (block.substr(0, block.find('\n')).find("ACTIVE") == std::string::npos) continue;
+      for (const auto& row : sessions)
+        if (block.find(" thread id " + row.at(0).value_or("?") + ",") != std::string::npos)
+          return true;
+    }
+    return false;
   }
 
   Status Release() {
@@ -201,6 +217,7 @@ Result<std::string> MysqlSession::DumpDatabase(const std::string& path) {
   });
   const auto deadline = Clock::now() + kSnapshotOpenLimit;
   Status waited = {};
+  bool announced = false;
   while (running.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready) {
     if (Clock::now() > deadline) {
       waited = Fail(DumpFailed(endpoint,
@@ -211,17 +228,24 @@ Result<std::string> MysqlSession::DumpDatabase(const std::string& path) {
     int client_port = 0;
     if (tcp && (pid.load() == 0 || !(client_port = ClientPortOf(pid.load(), endpoint.port()))))
       continue;  // not connected yet
+    if (client_port && !announced) {
+      PL_LOG_DEBUG("mariadb-dump (pid {}) connected from port {}", pid.load(), client_port);
+      announced = true;
+    }
     auto open = hold->DumpSnapshotOpen(ours, client_port);
     if (!open) {
       Error e = open.error();
       e.WithHint(
-          "the backup watches for the dump's transaction in INNODB_TRX, which needs the "
-          "PROCESS privilege: GRANT PROCESS ON *.* TO '" +
+          "the backup watches for the dump's transaction in SHOW ENGINE INNODB STATUS, which "
+          "needs the PROCESS privilege: GRANT PROCESS ON *.* TO '" +
           endpoint.user() + "'@'%'");
       waited = Fail(e);
       break;
     }
-    if (*open) break;
+    if (*open) {
+      PL_LOG_DEBUG("mariadb-dump's transaction is open");
+      break;
+    }
   }
   Status released = hold->Release();
   if (!waited || !released) stop.Cancel();
