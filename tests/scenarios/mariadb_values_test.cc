@@ -226,5 +226,27 @@ TEST_F(MariadbValues, MariadbToMariadbKeepsEveryValue) {
       std::string::npos);
 }
 
+// A geometry's SRID is part of its value: carried MariaDB -> MariaDB, and a changed SRID (same
+// coordinates) is a difference verify names.
+TEST_F(MariadbValues, MariadbToMariadbKeepsTheSridOfAGeometryAndVerifyComparesIt) {
+  Mariadb(database_,
+          "CREATE TABLE geo (id INT PRIMARY KEY, g GEOMETRY NULL);"
+          "INSERT INTO geo VALUES (1, ST_GeomFromText('POINT(4.9 52.37)', 4326)), "
+          "(2, ST_GeomFromText('LINESTRING(0 0,1 1)')), (3, NULL);");
+  Plan(url_, target_url_);
+  CopyAndVerify();
+  const std::string same = "SELECT id, ST_SRID(g), ST_AsText(g) FROM geo ORDER BY id";
+  EXPECT_EQ(Mariadb(target_database_, same), Mariadb(database_, same));
+  EXPECT_EQ(Mariadb(target_database_, "SELECT ST_SRID(g) FROM geo WHERE id = 1"), "4326\n");
+
+  Mariadb(target_database_, "UPDATE geo SET g = ST_GeomFromText(ST_AsText(g), 3857) WHERE id = 1");
+  RunResult verify = RunPeerlock({"verify", "--json", "--plan", plan_, "--state", state_});
+  EXPECT_EQ(verify.exit_code, 1) << verify.Describe();
+  json v = json::parse(verify.out, nullptr, false);
+  ASSERT_TRUE(v.is_object()) << verify.Describe();
+  EXPECT_FALSE(v["equal"].get<bool>());
+  EXPECT_NE(verify.out.find("geo"), std::string::npos) << verify.out;
+}
+
 }  // namespace
 }  // namespace peerlock::scenario

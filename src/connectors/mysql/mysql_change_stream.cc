@@ -451,7 +451,8 @@ class MysqlChangeStream final : public ChangeStream {
     return static_cast<int>(out.rows()) - 1;
   }
 
-  // The WKT the copy reads (ST_AsText) of a logged geometry (4-byte SRID, then WKB).
+  // The text the copy reads of a logged geometry (4-byte SRID, then WKB): WKT, after
+  // "SRID=n;" when the SRID is not 0.
   Result<std::string> GeometryText(std::string_view logged) {
     if (logged.size() < 4)
       return Fail(ErrorCode::kInternal, "logged geometry shorter than 4 bytes");
@@ -461,7 +462,7 @@ class MysqlChangeStream final : public ChangeStream {
                                                  HexEncode(logged.substr(4)), srid)));
     if (rows.empty() || rows[0].empty() || !rows[0][0])
       return Fail(ErrorCode::kInternal, "the source could not render a logged geometry");
-    return *rows[0][0];
+    return srid == 0 ? *rows[0][0] : fmt::format("SRID={};{}", srid, *rows[0][0]);
   }
 
   CaptureSpec spec_;

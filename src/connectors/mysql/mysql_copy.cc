@@ -179,7 +179,13 @@ Result<std::string> MysqlSession::SelectExpression(const std::string& table,
   if (float32) *float32 = false;
   for (const auto& c : *info) {
     if (c.name != column) continue;
-    if (IsSpatial(c.data_type)) return "ST_AsText(" + quoted + ")";
+    // WKT, after "SRID=n;" when the SRID is not 0 (PostGIS's EWKT): the SRID is part of the
+    // value, and a copy or a verify that dropped it would change or miss it.
+    if (IsSpatial(c.data_type))
+      return fmt::format(
+          "IF(ST_SRID({0}) = 0, ST_AsText({0}), CONCAT('SRID=', ST_SRID({0}), ';', "
+          "ST_AsText({0})))",
+          quoted);
     if (c.data_type == "float") {
       if (float32) *float32 = true;
       return "CAST(" + quoted + " AS DOUBLE)";

@@ -109,7 +109,11 @@ Result<int64_t> MysqlSession::LoadChunk(const std::string& table,
         sets.push_back(quoted + " = cast(conv(" + var + ", 2, 10) AS UNSIGNED)");
         break;
       case MysqlWriteMode::kGeometry:
-        sets.push_back(quoted + " = ST_GeomFromText(" + var + ")");
+        // WKT, or "SRID=n;WKT" (a WKT never holds ';').
+        sets.push_back(fmt::format(
+            "{0} = ST_GeomFromText(SUBSTRING_INDEX({1}, ';', -1), IF({1} LIKE 'SRID=%', "
+            "SUBSTRING_INDEX(SUBSTRING({1}, 6), ';', 1), 0))",
+            quoted, var));
         break;
       default: targets.push_back(quoted); continue;
     }

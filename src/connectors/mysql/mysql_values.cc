@@ -85,7 +85,16 @@ std::string SqlValue(const ValueView& v, MysqlWriteMode mode, MysqlConnection& c
   switch (mode) {
     case MysqlWriteMode::kHex: return text.empty() ? "''" : "X'" + HexEncode(text) + "'";
     case MysqlWriteMode::kBits: return "cast(conv(" + conn.Literal(text) + ", 2, 10) AS UNSIGNED)";
-    case MysqlWriteMode::kGeometry: return "ST_GeomFromText(" + conn.Literal(text) + ")";
+    case MysqlWriteMode::kGeometry: {
+      // WKT, or "SRID=n;WKT" as the copy reads a geometry whose SRID is not 0.
+      std::string srid = "0";
+      if (const size_t semicolon = text.find(';');
+          text.starts_with("SRID=") && semicolon != std::string::npos) {
+        srid = std::to_string(ParseInt64(text.substr(5, semicolon - 5)).value_or(0));
+        text.erase(0, semicolon + 1);
+      }
+      return "ST_GeomFromText(" + conn.Literal(text) + ", " + srid + ")";
+    }
     default: return conn.Literal(text);
   }
 }
