@@ -1,5 +1,5 @@
 #pragma once
-// Durations as people write them in plans and flags: "10s", "500ms", "2m", "1h", "1.5s".
+// Durations as people write them in plans and flags: "10s", "500ms", "2m", "1h", "1.5s", "90d".
 // Pure functions, thread-safe.
 
 #include <chrono>
@@ -9,7 +9,7 @@
 
 namespace peerlock {
 
-// Parses a non-negative duration with a unit (ms, s, m, h); a bare number is seconds. Fractions
+// Parses a non-negative duration with a unit (ms, s, m, h, d); a bare number is seconds. Fractions
 // are allowed ("1.5s") and rounded to whole milliseconds. nullopt on junk, a negative value or
 // overflow.
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);

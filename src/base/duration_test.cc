@@ -12,6 +12,7 @@ TEST(ParseDuration, ReadsUnitsFractionsAndBareSeconds) {
   EXPECT_EQ(ParseDuration("500ms"), milliseconds(500));
   EXPECT_EQ(ParseDuration("2m"), milliseconds(120'000));
   EXPECT_EQ(ParseDuration("1h"), milliseconds(3'600'000));
+  EXPECT_EQ(ParseDuration("90d"), milliseconds(90LL * 86'400'000));
   EXPECT_EQ(ParseDuration("1.5s"), milliseconds(1500));
   EXPECT_EQ(ParseDuration(" 3 s "), milliseconds(3000));
   EXPECT_EQ(ParseDuration("7"), milliseconds(7000));
@@ -19,7 +20,8 @@ TEST(ParseDuration, ReadsUnitsFractionsAndBareSeconds) {
 }
 
 TEST(ParseDuration, RefusesJunkNegativesAndHugeValues) {
-  for (const char* text : {"", "s", "ten seconds", "-1s", "5x", "1.s", ".5s", "1e3s", "9999999h"}) {
+  for (const char* text :
+       {"", "s", "ten seconds", "-1s", "5x", "1.s", ".5s", "1e3s", "9999999h", "367d"}) {
     EXPECT_FALSE(ParseDuration(text).has_value()) << text;
   }
 }

@@ -18,7 +18,9 @@
 namespace peerlock {
 
 // {migration, source, target, plan_version, latest: [{kind, id, status, started_at,
-//  finished_at}], checklist: [...], done, total, sync: summary-or-null}
+//  finished_at}], checklist: [...], done, total, sync: summary-or-null, reverse_sync, cutover,
+//  proxy, credentials: [{side, who, secret, due, reason, changed_at}] (ROADMAP phase 8's
+//  rotation reminders, engine/check/credential_rotation.h; server sides only)}
 Result<nlohmann::json> MigrationStatus(Migration& migration);
 
 std::string MigrationStatusText(const nlohmann::json& status);

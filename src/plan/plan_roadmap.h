@@ -29,6 +29,9 @@ struct Objectives {
   std::optional<double> max_downtime_seconds;  // source frozen until traffic runs on the target
   std::optional<double> max_lag_seconds;       // replication lag tolerated before cutover
   std::vector<QueryTarget> queries;            // performance targets
+  // How long a database password may stay unchanged (ROADMAP phase 8: credential rotation
+  // reminders in `peerlock status`).
+  std::optional<double> credential_max_age_seconds;
 };
 
 // `rollback:`: when the migration goes back to the source, and for how long it can.

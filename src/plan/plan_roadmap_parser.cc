@@ -9,7 +9,8 @@
 namespace peerlock::plan_internal {
 namespace {
 
-const std::vector<std::string> kObjectiveKeys = {"max_downtime", "max_lag", "queries"};
+const std::vector<std::string> kObjectiveKeys = {"max_downtime", "max_lag", "queries",
+                                                 "credential_max_age"};
 const std::vector<std::string> kQueryKeys = {"name", "sql", "p50", "p95"};
 const std::vector<std::string> kRollbackKeys = {"when", "within"};
 const std::vector<std::string> kHookKeys = {"run", "timeout"};
@@ -73,7 +74,7 @@ Result<double> ParseDurationField(const PlanYaml& yaml, const Field& field,
   std::optional<std::chrono::milliseconds> duration = ParseDuration(text);
   if (!duration) {
     return Fail(yaml.Fail(field.where, field.path + " is '" + text + "'", kDurationExpected,
-                          "units are ms, s, m and h; " + hint));
+                          "units are ms, s, m, h and d; " + hint));
   }
   return static_cast<double>(duration->count()) / 1000;
 }
@@ -81,7 +82,8 @@ Result<double> ParseDurationField(const PlanYaml& yaml, const Field& field,
 Result<Objectives> ParseObjectives(const PlanYaml& yaml, const Field& section) {
   Objectives out;
   PL_ASSIGN(std::vector<Entry> keys,
-            yaml.Entries(section, kObjectiveKeys, "a map with max_downtime, max_lag, queries"));
+            yaml.Entries(section, kObjectiveKeys,
+                         "a map with max_downtime, max_lag, queries, credential_max_age"));
   for (const Entry& key : keys) {
     if (key.key == "max_downtime") {
       PL_ASSIGN(out.max_downtime_seconds,
@@ -91,6 +93,11 @@ Result<Objectives> ParseObjectives(const PlanYaml& yaml, const Field& section) {
       PL_ASSIGN(out.max_lag_seconds,
                 ParseDurationField(yaml, key.value,
                                    "max_lag is how far the target may trail the source"));
+    } else if (key.key == "credential_max_age") {
+      PL_ASSIGN(out.credential_max_age_seconds,
+                ParseDurationField(yaml, key.value,
+                                   "credential_max_age is how long a database password may "
+                                   "stay unchanged, e.g. 90d"));
     } else {
       PL_ASSIGN(std::vector<Field> items,
                 ListItems(yaml, key.value, "a list of {name, sql, p95} queries"));

@@ -14,6 +14,7 @@ target: {url: sqlite:///b.db}
 objectives:
   max_downtime: 30s
   max_lag: 5s
+  credential_max_age: 90d
   queries:
     - {name: orders_by_customer, sql: "SELECT * FROM orders WHERE customer_id = 7", p95: 20ms}
     - {name: count, sql: "SELECT count(*) FROM orders", p50: 5ms, p95: 1s}
@@ -53,6 +54,7 @@ TEST(PlanRoadmap, ReadsEverySection) {
   ASSERT_TRUE(plan.has_value()) << plan.error().ToString();
   EXPECT_EQ(plan->objectives.max_downtime_seconds, 30);
   EXPECT_EQ(plan->objectives.max_lag_seconds, 5);
+  EXPECT_EQ(plan->objectives.credential_max_age_seconds, 90 * 86400);
   ASSERT_EQ(plan->objectives.queries.size(), 2u);
   EXPECT_EQ(plan->objectives.queries[0].name, "orders_by_customer");
   EXPECT_DOUBLE_EQ(*plan->objectives.queries[0].p95_seconds, 0.02);
@@ -102,6 +104,8 @@ TEST(PlanRoadmap, RejectsMalformedObjectives) {
   std::string head = std::string(kEndpoints) + "objectives:\n";
   ExpectError(head + "  max_downtime: soon\n", 6, 17, "max_downtime is 'soon'", "units");
   ExpectError(head + "  max_lag: -5s\n", 6, 12, "max_lag is '-5s'");
+  ExpectError(head + "  credential_max_age: 3 months\n", 6, 23, "credential_max_age is '3 months'",
+              "e.g. 90d");
   ExpectError(head + "  max_downtme: 30s\n", 6, 3, "unknown key", "did you mean 'max_downtime'?");
   ExpectError(head + "  queries: {a: 1}\n", 6, 12, "queries is a map");
   ExpectError(head + "  queries:\n    - {name: q, sql: \"SELECT 1\"}\n", 7, 7,

@@ -125,6 +125,18 @@ class PgCutover : public ::testing::Test {
   }
 
   // Source and target are each writable or frozen as `active` says.
+  // `peerlock status --json`'s credential reminders as "source: due, target: not due".
+  std::string CredentialsDue() {
+    RunResult status = ws_.Run("status", {"--json"});
+    EXPECT_EQ(status.exit_code, 0) << status.Describe();
+    nlohmann::json parsed = nlohmann::json::parse(status.out, nullptr, false);
+    std::string out;
+    if (!parsed.is_object()) return status.Describe();
+    for (const auto& c : parsed["credentials"])
+      out += (out.empty() ? "" : ", ") + c.value("side", "?") + ": " +
+             (c.value("due", false) ? "due" : "not due");
+    return out;
+  }
   void ExpectActive(const std::string& active) {
     // Before a first cutover the target is not frozen, only unused: no probe goes there.
     std::string on_source = AppInsert(source_);
@@ -185,6 +197,8 @@ TEST_F(PgCutover, ThroughTheProxyUnderLoadThenRollbackLosesNoAcknowledgedWrite) 
   EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
   EXPECT_NE(verify.out.find("EQUAL"), std::string::npos) << verify.Describe();
   EXPECT_EQ(pg::CompareRowText(source_, target_, "items", "id"), "");
+  // ROADMAP phase 8: the cutover is done, so the migration's credentials are due for rotation.
+  EXPECT_EQ(CredentialsDue(), "source: due, target: due");
 
   // A rollback while the application keeps writing (now on the target).
   auto second = std::make_unique<AckedWriter>(
@@ -203,6 +217,8 @@ TEST_F(PgCutover, ThroughTheProxyUnderLoadThenRollbackLosesNoAcknowledgedWrite) 
   EXPECT_NE(AppInsert(target_).find("read-only transaction"), std::string::npos)
       << "the target should refuse the application after the rollback";
   EXPECT_EQ(ProxyLandsOn(), port_a);
+  // Back on the source: the migration goes on, nothing is due yet.
+  EXPECT_EQ(CredentialsDue(), "source: not due, target: not due");
 }
 
 TEST_F(PgCutover, FailedSmokeTestRollsBackByItself) {

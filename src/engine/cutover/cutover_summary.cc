@@ -40,6 +40,9 @@ std::string CutoverSummaryText(const CutoverSummary& s) {
     out += "\n";
   }
   if (!s.active.empty()) out += "traffic goes to the " + s.active + "\n";
+  // ROADMAP phase 8: the migration's credentials have done their job.
+  if (s.kind == "cutover" && s.outcome == "done" && s.active == "target")
+    out += "next: rotate the migration's database credentials (`peerlock status` lists them)\n";
   return out;
 }
 
