@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 
 #include "base/time_text.h"
+#include "engine/systems/probe_watch.h"
 #include "engine/systems/system_probe.h"
 
 namespace peerlock {
@@ -121,6 +123,10 @@ Result<DrillOutcome> RestoreDrill(Migration& m, const ConnectorRegistry& registr
   PL_ASSIGN(RunRecord run, m.state().StartRun(ctx.migration, "restore-drill", ctx.source.Redacted(),
                                               ctx.target.Redacted(),
                                               {{"backup", backup_dir}, {"into", outcome.into}}));
+  // Monitoring is watched through the whole drill (a probe a second), not only at its end.
+  const std::string probe_url = MonitoringUrl(m.plan(), monitoring);
+  std::optional<ProbeWatch> watch;
+  if (!probe_url.empty()) watch.emplace(probe_url, std::chrono::seconds(1), 5.0);
   auto restored = RunRestore(*connector, into, manifest, backup_dir,
                              RestoreOptions{.verify = verify, .cancel = ctx.cancel});
   if (!restored) {
@@ -130,16 +136,17 @@ Result<DrillOutcome> RestoreDrill(Migration& m, const ConnectorRegistry& registr
   outcome.restore = std::move(*restored);
   const RestoreResult& r = outcome.restore;
 
-  std::string probe_url = MonitoringUrl(m.plan(), monitoring);
   json monitoring_json = nullptr;
+  json monitoring_watch = nullptr;
   bool monitoring_ok = false;
   std::string monitoring_text = "no monitoring endpoint given (--monitoring URL)";
-  if (!probe_url.empty()) {
-    SystemHealth health = ProbeCheckUrl(probe_url, 5.0);
-    monitoring_ok = health.ok;
-    monitoring_json = SystemHealthToJson(health);
-    monitoring_text = fmt::format("monitoring {} {} ({})", probe_url,
-                                  health.ok ? "answered" : "did not answer", health.detail);
+  if (watch) {
+    ProbeRecord seen = watch->Stop();
+    monitoring_ok = seen.failures == 0;
+    monitoring_json = SystemHealthToJson(seen.last);
+    monitoring_watch = ProbeRecordToJson(seen);
+    monitoring_text =
+        fmt::format("monitoring {} {} during the drill", probe_url, ProbeRecordText(seen));
   }
   json tables = json::array();
   std::vector<std::string> problems;
@@ -165,6 +172,7 @@ Result<DrillOutcome> RestoreDrill(Migration& m, const ConnectorRegistry& registr
                      {"monitoring", probe_url},
                      {"monitoring_ok", monitoring_ok},
                      {"monitoring_probe", monitoring_json},
+                     {"monitoring_watch", monitoring_watch},
                      {"rto_seconds", r.rto_seconds},
                      {"check_seconds", r.check_seconds},
                      {"restore_seconds", r.restore_seconds},

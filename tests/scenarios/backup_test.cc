@@ -74,6 +74,9 @@ TEST_F(Backup, RestoreDrillBringsBackEveryRowAndTicksTheChecklist) {
             std::string::npos)
       << drill.out;
   EXPECT_NE(drill.out.find("RTO"), std::string::npos) << drill.out;
+  // Monitoring was watched through the drill, from its start to its end.
+  EXPECT_NE(drill.out.find(" answered all "), std::string::npos) << drill.out;
+  EXPECT_NE(drill.out.find("probes during the drill"), std::string::npos) << drill.out;
 
   // Checked apart from PeerLock: the restored file holds exactly the source's rows.
   Db db(restored);
