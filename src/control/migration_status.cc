@@ -1,7 +1,6 @@
 #include "control/migration_status.h"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 
 #include "base/time_text.h"
 #include "engine/check/credential_rotation.h"
@@ -42,33 +41,6 @@ std::string SyncBlockText(const json& sync) {
   for (const auto& [k, v] : sync.items()) {
     if (k == "lag_seconds" || k == "tables") continue;
     out += "  " + k + ": " + (v.is_string() ? v.get<std::string>() : JsonText(v)) + "\n";
-  }
-  return out;
-}
-
-// What the plan says of each server side's password, for the rotation reminders.
-std::vector<CredentialFacts> CredentialFactsOf(const Plan& plan) {
-  std::vector<CredentialFacts> out;
-  for (const auto& [side, spec] : {std::pair{"source", &plan.source}, {"target", &plan.target}}) {
-    auto endpoint = Endpoint::Parse(spec->url);
-    if (!endpoint || endpoint->scheme() == "sqlite") continue;  // a file has no password
-    CredentialFacts facts{.side = side, .who = endpoint->Redacted()};
-    const bool postgres = endpoint->scheme().starts_with("postgres");
-    if (!spec->password_env.empty()) {
-      facts.secret = "the environment variable " + spec->password_env;
-    } else if (!spec->password_file.empty()) {
-      facts.secret = "the file " + spec->password_file;
-      struct stat st;
-      if (stat(spec->password_file.c_str(), &st) == 0)
-        facts.changed_at = UtcText(std::chrono::system_clock::from_time_t(st.st_mtime));
-    } else if (!endpoint->password().empty()) {
-      facts.secret = "the plan's URL";
-      facts.in_plan_url = true;
-    } else {
-      facts.secret = postgres ? "the client's defaults (PGPASSWORD, ~/.pgpass)"
-                              : "the client's defaults (MYSQL_PWD)";
-    }
-    out.push_back(std::move(facts));
   }
   return out;
 }

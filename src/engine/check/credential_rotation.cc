@@ -1,7 +1,12 @@
 #include "engine/check/credential_rotation.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
+#include <chrono>
+
+#include "base/time_text.h"
+#include "connector/endpoint.h"
 #include "engine/report/report_model.h"
 
 namespace peerlock {
@@ -26,6 +31,32 @@ const json* FinalCutover(const json& runs, const std::string& migration) {
 std::string Days(double seconds) { return fmt::format("{:.0f} days", seconds / 86400); }
 
 }  // namespace
+
+std::vector<CredentialFacts> CredentialFactsOf(const Plan& plan) {
+  std::vector<CredentialFacts> out;
+  for (const auto& [side, spec] : {std::pair{"source", &plan.source}, {"target", &plan.target}}) {
+    auto endpoint = Endpoint::Parse(spec->url);
+    if (!endpoint || endpoint->scheme() == "sqlite") continue;  // a file has no password
+    CredentialFacts facts{.side = side, .who = endpoint->Redacted()};
+    const bool postgres = endpoint->scheme().starts_with("postgres");
+    if (!spec->password_env.empty()) {
+      facts.secret = "the environment variable " + spec->password_env;
+    } else if (!spec->password_file.empty()) {
+      facts.secret = "the file " + spec->password_file;
+      struct stat st;
+      if (stat(spec->password_file.c_str(), &st) == 0)
+        facts.changed_at = UtcText(std::chrono::system_clock::from_time_t(st.st_mtime));
+    } else if (!endpoint->password().empty()) {
+      facts.secret = "the plan's URL";
+      facts.in_plan_url = true;
+    } else {
+      facts.secret = postgres ? "the client's defaults (PGPASSWORD, ~/.pgpass)"
+                              : "the client's defaults (MYSQL_PWD)";
+    }
+    out.push_back(std::move(facts));
+  }
+  return out;
+}
 
 json CredentialReminders(const std::vector<CredentialFacts>& sides, const json& runs,
                          const std::string& migration, std::optional<double> max_age_seconds,

@@ -2,14 +2,16 @@
 // Credential rotation reminders (ROADMAP phase 8, hardening): which of the migration's database
 // credentials should be rotated, and why, from the plan and the recorded runs. A migration
 // hands its passwords to PeerLock, to hook scripts and to whoever runs the commands; once the
-// cutover is final they have done their job and should change. Pure function of its arguments;
-// thread-safe.
+// cutover is final they have done their job and should change. Shown by `peerlock status` and
+// `peerlock report`. Thread-safe.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "plan/plan.h"
 
 namespace peerlock {
 
@@ -21,6 +23,10 @@ struct CredentialFacts {
   bool in_plan_url = false;  // the plan file itself holds the password
   std::string changed_at;    // when the secret last changed (a password_file's time), or ""
 };
+
+// What the plan says of each server side's password (SQLite sides have none). Reads the
+// modification time of a password_file; nothing else.
+std::vector<CredentialFacts> CredentialFactsOf(const Plan& plan);
 
 // One reminder per side: {side, who, secret, due, reason, changed_at}. `runs`: report-model runs
 // (oldest first; other migrations' ignored). `max_age_seconds`: the plan's

@@ -238,6 +238,19 @@ void Audit(const Layout& l) {
 
 }  // namespace
 
+// ROADMAP phase 8: which database accounts to rotate (engine/check/credential_rotation.h).
+void Credentials(const Layout& l) {
+  const json& credentials = JsonArray(l.model, "credentials");
+  if (credentials.empty()) return;
+  l.out.Heading(2, "Credential rotation");
+  std::vector<ReportWriter::Row> rows;
+  for (const auto& c : credentials)
+    rows.push_back({StringText(c, "side"), StringText(c, "who"), StringText(c, "secret"),
+                    JsonBool(c, "due").value_or(false) ? "rotate" : "not yet",
+                    StringText(c, "reason")});
+  l.out.Table({"side", "account", "password from", "due", "why"}, rows, -1);
+}
+
 void LayOutReport(const json& model, ReportWriter& writer) {
   Layout l{.model = model, .out = writer};
   Header(l);
@@ -246,6 +259,7 @@ void LayOutReport(const json& model, ReportWriter& writer) {
   Timeline(l);
   Incidents(l);
   Checklist(l);
+  Credentials(l);
   LayOutChartsSection(model, writer);
   l.out.Heading(2, "Runs");
   for (const auto& run : JsonArray(model, "runs")) Run(l, run);

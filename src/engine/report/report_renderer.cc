@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/strings.h"
+#include "base/time_text.h"
+#include "engine/check/credential_rotation.h"
 #include "engine/report/report_layout.h"
 #include "engine/report/report_model.h"
 #include "engine/report/report_roadmap_model.h"
@@ -22,6 +24,10 @@ Result<std::string> RenderReport(StateStore& store, const ReportInput& input, Re
   try {
     PL_ASSIGN(auto model, BuildReportModel(store, input.migration));
     AddRoadmapModel(model, input.plan);
+    if (input.plan)
+      model["credentials"] = CredentialReminders(
+          CredentialFactsOf(*input.plan), JsonArray(model, "runs"), input.migration,
+          input.plan->objectives.credential_max_age_seconds, NowUtc());
     if (format == ReportFormat::kJson) {
       return model.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     }

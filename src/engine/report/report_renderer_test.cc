@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/report/report_model.h"
+#include "plan/plan.h"
 
 namespace peerlock {
 namespace {
@@ -319,6 +320,26 @@ TEST_F(ReportTest, ReportsOneMigrationOrEvery) {
   std::string md = Render(ReportFormat::kMarkdown, "");
   EXPECT_NE(md.find("### Migration " + other), std::string::npos);
   EXPECT_NE(md.find("- **Migrations:** 2"), std::string::npos);
+}
+
+// ROADMAP phase 8: the report lists the accounts to rotate; a password in the plan's URL is
+// due at once and never printed.
+TEST_F(ReportTest, CredentialRotationListsTheServerSidesWithoutTheirPasswords) {
+  AddRun("cutover", "succeeded", json::object());
+  Plan plan = PlanFromUrls("postgresql://app:s3cret-pw@db.internal/shop", "sqlite:///new.db");
+  auto md = RenderReport(*store_, ReportInput{.migration = migration_, .plan = &plan},
+                         ReportFormat::kMarkdown);
+  ASSERT_TRUE(md) << md.error().ToString();
+  EXPECT_NE(md->find("## Credential rotation"), std::string::npos) << *md;
+  EXPECT_NE(md->find("| source | postgresql://app:\\*\\*\\*@db.internal/shop | the plan's URL | "
+                     "rotate |"),
+            std::string::npos)
+      << *md;
+  EXPECT_EQ(md->find("s3cret-pw"), std::string::npos);
+  EXPECT_EQ(md->find("| target |"), std::string::npos) << "a SQLite file has no password";
+  // Without a plan (a report of a state directory alone) there is nothing to say.
+  EXPECT_EQ(Render(ReportFormat::kMarkdown, migration_).find("Credential rotation"),
+            std::string::npos);
 }
 
 TEST_F(ReportTest, NothingRecordedIsNotFound) {

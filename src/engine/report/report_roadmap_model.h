@@ -9,6 +9,8 @@
 //               diagram_svg} (absent before one)
 //   charts     {lag: [{label, value}], freeze: [{label, value}]}: sync runs' lag_seconds (or
 //               their lag_samples [{at, lag_seconds}]) and cutover runs' freeze_seconds
+//   credentials [{side, who, secret, due, reason, changed_at}]: the rotation reminders
+//               (engine/check/credential_rotation.h), added by RenderReport when it has a plan
 //   lessons    [text]: what went wrong, prefilled from incidents, unmet objectives, wave-order
 //               problems, inventory warnings and unticked checklist items
 // Tolerant of whatever the runs recorded; never throws. Pure; thread-safe.
