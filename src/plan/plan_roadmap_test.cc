@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "plan/plan.h"
+#include "plan/rollback_criteria.h"
 
 namespace peerlock {
 namespace {
@@ -98,6 +99,20 @@ TEST(PlanRoadmap, SectionsAreOptional) {
   EXPECT_FALSE(plan->objectives.max_downtime_seconds);
   EXPECT_TRUE(plan->systems.empty());
   EXPECT_TRUE(plan->waves.empty());
+}
+
+TEST(PlanRoadmap, ARollbackCriterionOnDowntimeNeedsMaxDowntime) {
+  ExpectError(std::string(kEndpoints) + "rollback: {when: [downtime exceeds max_downtime]}\n", 5,
+              11, "objectives has no max_downtime", "max_downtime: 30s");
+  auto plan = ParsePlan(std::string(kEndpoints) +
+                            "objectives: {max_downtime: 30s}\n"
+                            "rollback: {when: [Downtime exceeds max-downtime, CEO says so]}\n",
+                        kFile);
+  ASSERT_TRUE(plan.has_value()) << plan.error().ToString();
+  EXPECT_TRUE(RollsBackOn(plan->rollback.when, RollbackCriterion::kDowntimeExceedsMax));
+  EXPECT_FALSE(RollsBackOn(plan->rollback.when, RollbackCriterion::kSmokeTestFails));
+  EXPECT_EQ(CriteriaForPeople(plan->rollback.when), std::vector<std::string>{"CEO says so"});
+  EXPECT_EQ(ClassifyRollbackCriterion(" smoke_test  FAILS "), RollbackCriterion::kSmokeTestFails);
 }
 
 TEST(PlanRoadmap, RejectsMalformedObjectives) {

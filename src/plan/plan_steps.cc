@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/strings.h"
+#include "plan/rollback_criteria.h"
 
 namespace peerlock {
 namespace {
@@ -132,6 +133,11 @@ std::vector<PlanStep> BuildPlanSteps(const Plan& plan) {
   }
   if (!plan.rollback.when.empty()) {
     cutover.details.push_back("roll back if: " + Join(plan.rollback.when, "; "));
+    // Say which criteria nobody but people will watch (plan/rollback_criteria.h).
+    std::vector<std::string> people = CriteriaForPeople(plan.rollback.when);
+    if (!people.empty())
+      cutover.details.push_back("not evaluated by PeerLock (watch it, then `peerlock rollback`): " +
+                                Join(people, "; "));
   }
   steps.push_back(std::move(cutover));
 

@@ -15,7 +15,7 @@ TEST(PlanSteps, FollowTheRoadmapWithWavesInFileOrder) {
   auto plan = ParsePlan(R"yaml(source: {url: sqlite:///a.db}
 target: {url: sqlite:///b.db}
 objectives: {max_downtime: 30s, queries: [{name: q, sql: "SELECT 1", p95: 20ms}]}
-rollback: {when: [smoke_test fails]}
+rollback: {when: [smoke_test fails, error rate above 1%]}
 waves:
   - {name: reference, tables: [countries]}
   - {name: pilot, tables: [orders], where: "region = 'nl'", approve: true}
@@ -36,7 +36,11 @@ schedule: [{name: night, start: "2026-12-01T02:00:00Z", duration: 2h, waves: [pi
   EXPECT_NE(text.find("hook switch_traffic: ./switch.sh (timeout 45s)"), std::string::npos);
   EXPECT_NE(text.find("max downtime 30s"), std::string::npos);
   EXPECT_NE(text.find("query q: p95 <= 20ms"), std::string::npos);
-  EXPECT_NE(text.find("roll back if: smoke_test fails"), std::string::npos);
+  EXPECT_NE(text.find("roll back if: smoke_test fails; error rate above 1%"), std::string::npos);
+  EXPECT_NE(text.find("not evaluated by PeerLock (watch it, then `peerlock rollback`): error rate "
+                      "above 1%"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("(GATE)"), std::string::npos);
 }
 

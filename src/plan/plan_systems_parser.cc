@@ -5,6 +5,7 @@
 #include "base/strings.h"
 #include "plan/plan_error.h"
 #include "plan/plan_roadmap_parser.h"
+#include "plan/rollback_criteria.h"
 
 namespace peerlock::plan_internal {
 namespace {
@@ -284,6 +285,15 @@ Status CheckRoadmapReferences(const PlanYaml& yaml, Plan& plan) {
     for (WaveSpec& wave : plan.waves) {
       if (wave.name == owner.component) wave.owner = owner.team;
     }
+  }
+  // A criterion the cutover evaluates needs the objective it compares with.
+  if (RollsBackOn(plan.rollback.when, RollbackCriterion::kDowntimeExceedsMax) &&
+      !plan.objectives.max_downtime_seconds) {
+    return Fail(yaml.Fail(plan.rollback.where,
+                          "rollback.when says \"downtime exceeds max_downtime\", but objectives "
+                          "has no max_downtime",
+                          "objectives.max_downtime",
+                          "add objectives: {max_downtime: 30s} (or drop that criterion)"));
   }
   return {};
 }

@@ -173,7 +173,9 @@ class Cutover : public ::testing::Test {
 };
 
 TEST_F(Cutover, AcknowledgedWritesSurviveCutoverAndRollback) {
-  Plan(std::string("objectives: {max_downtime: 30s}\n") + kSwitchHooks +
+  Plan(std::string("objectives: {max_downtime: 30s}\n"
+                   "rollback: {when: [downtime exceeds max_downtime]}\n") +
+       kSwitchHooks +
        "  before_cutover: \"echo $PEERLOCK_HOOK >> phases.log\"\n"
        "  after_cutover: \"echo $PEERLOCK_HOOK $PEERLOCK_ACTIVE >> phases.log\"\n");
   auto sync = StartSync(false);
@@ -184,6 +186,7 @@ TEST_F(Cutover, AcknowledgedWritesSurviveCutoverAndRollback) {
   ASSERT_EQ(cutover.exit_code, 0) << cutover.Describe();
   EXPECT_NE(cutover.out.find("measured freeze: "), std::string::npos) << cutover.out;
   EXPECT_NE(cutover.out.find("max_downtime 30s: met"), std::string::npos) << cutover.out;
+  EXPECT_NE(cutover.out.find("freeze within max_downtime"), std::string::npos) << cutover.out;
   EXPECT_EQ(ReadFile(dir_.File("phases.log")), "before_cutover\nafter_cutover target\n");
   // The running sync acknowledged the watch on applied rows: the final verify compared counts
   // and the changed rows only.
@@ -238,6 +241,31 @@ TEST_F(Cutover, FailingSmokeTestRollsBack) {
   RunResult status = Peerlock("cutover", {"--status"});
   EXPECT_NE(status.out.find("\"kind\": \"rollback\""), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("\"status\": \"done\""), std::string::npos) << status.out;
+}
+
+// rollback.when "downtime exceeds max_downtime": the cutover measures the freeze once traffic
+// runs on the target, and goes back by itself when it was longer than the plan allows.
+TEST_F(Cutover, DowntimePastMaxDowntimeRollsBackWhenThePlanSaysSo) {
+  Plan(std::string("objectives: {max_downtime: 1ms}\n"
+                   "rollback: {when: [downtime exceeds max_downtime, error rate above 1%]}\n") +
+       kSwitchHooks);
+  RunResult plan = Peerlock("plan");
+  EXPECT_NE(plan.out.find("not evaluated by PeerLock (watch it, then `peerlock rollback`): error "
+                          "rate above 1%"),
+            std::string::npos)
+      << plan.Describe();
+  ASSERT_EQ(Peerlock("sync", {"--until-caught-up"}).exit_code, 0);
+  Db(source_).Exec("INSERT INTO orders (id, note) VALUES (7101, 'late write')");
+  // --max-freeze (which defaults to max_downtime) lets the switch happen; the criterion then
+  // judges the freeze as measured up to the switch.
+  RunResult cutover = Peerlock("cutover", {"--max-freeze", "20s"});
+  EXPECT_EQ(cutover.exit_code, 1) << cutover.Describe();
+  EXPECT_NE(cutover.out.find("rollback rolled back"), std::string::npos) << cutover.out;
+  EXPECT_NE(cutover.out.find("exceeded objectives.max_downtime 1ms"), std::string::npos)
+      << cutover.out;
+  EXPECT_EQ(ReadFile(dir_.File("active")), "source\n");
+  EXPECT_TRUE(Writable(source_, 90031));
+  EXPECT_EQ(Missing(source_, {7101}), std::vector<int64_t>{});
 }
 
 TEST_F(Cutover, FreezeLongerThanMaxFreezeIsUndone) {

@@ -19,6 +19,7 @@
 #include "engine/cutover/hook_runner.h"
 #include "engine/sync/sync_step.h"
 #include "engine/verify/verify_step.h"
+#include "plan/rollback_criteria.h"
 
 namespace peerlock {
 namespace {
@@ -513,6 +514,19 @@ class Machine {
 
   Result<std::string> SmokeTest() {
     std::vector<std::string> notes;
+    // rollback.when: "downtime exceeds max_downtime" (plan/rollback_criteria.h), now that the
+    // freeze has been measured (first write refused until traffic ran on the target).
+    const auto max_downtime = ctx_.plan->objectives.max_downtime_seconds;
+    if (max_downtime &&
+        RollsBackOn(ctx_.plan->rollback.when, RollbackCriterion::kDowntimeExceedsMax)) {
+      if (auto freeze = MeasuredFreeze(rec_->detail); freeze && *freeze > *max_downtime)
+        return Fail(Error(ErrorCode::kBlocked,
+                          fmt::format("the measured freeze {:.3f}s exceeded "
+                                      "objectives.max_downtime {} (rollback.when: downtime "
+                                      "exceeds max_downtime)",
+                                      *freeze, FormatSeconds(*max_downtime))));
+      notes.push_back("freeze within max_downtime");
+    }
     PL_ASSIGN(std::string hook, Hook("smoke_test", "smoke", Side::kTarget));
     if (!hook.empty()) notes.push_back(hook);
     if (!ctx_.plan->objectives.queries.empty()) {
