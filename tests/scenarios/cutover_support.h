@@ -22,9 +22,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -246,6 +248,33 @@ inline std::string PgConninfo(int port, const std::string& database) {
       "host=127.0.0.1 port={} dbname={} user=peerlock password={} sslmode=disable "
       "connect_timeout=40 application_name=app",
       port, database, test_servers::PgPassword());
+}
+
+// A cutover killed with kill -9 right after `step` ran (before its completion was recorded), then
+// `peerlock <rerun>` ("cutover" or "rollback") again: the kill matrices of pg_cutover_test and
+// mariadb_cutover_test.
+struct Crash {
+  std::string step;
+  std::string rerun;
+};
+
+// Checks what every re-run after a crash must end in (`status`: `peerlock cutover --status
+// --json`), prints it, and returns the side the traffic runs on ("" after a failed check):
+// done or aborted, a rollback always back on the source.
+inline std::string CheckCrashOutcome(const Crash& crash, const std::string& acked_between,
+                                     const nlohmann::json& status) {
+  const std::string active = status.value("active", "");
+  std::cout << "killed after " << crash.step
+            << (acked_between.empty() ? "" : ", a write acked by the " + acked_between)
+            << "; `peerlock " << crash.rerun << "` ended " << status.value("kind", "") << " "
+            << status.value("status", "") << ", traffic on the " << active << "\n";
+  EXPECT_TRUE(status.value("status", "") == "done" || status.value("status", "") == "aborted")
+      << status.dump();
+  if (crash.rerun == "rollback") {
+    EXPECT_EQ(active, "source") << status.dump();
+  }
+  EXPECT_TRUE(active == "source" || active == "target") << status.dump();
+  return active == "source" || active == "target" ? active : "";
 }
 
 class SecondPgCluster {

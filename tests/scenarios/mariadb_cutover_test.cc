@@ -8,8 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "scenarios/background_process.h"
@@ -179,6 +183,82 @@ TEST_F(MariadbCutover, HooksMoveTheApplicationAndBackWithoutLosingAnAcknowledged
       ts::RunPsql(target_, "INSERT INTO items (id, payload) VALUES (5000001, 'probe')");
   EXPECT_NE(refused.err.find("read-only transaction"), std::string::npos) << refused.Describe();
 }
+
+// The kill matrix (Crash, cutover_support.h) with the traffic moved by hooks: after the re-run
+// exactly one side takes the application's writes, the route file points at it, and it holds
+// every acknowledged row.
+class MariadbCutoverKilled : public MariadbCutover, public ::testing::WithParamInterface<Crash> {
+ protected:
+  // key -> payload of every row of items on each side.
+  std::map<int64_t, std::string> SourceRows() {
+    ts::CommandResult rows = ts::RunMariadb(mariadb_db_, "SELECT id, payload FROM items");
+    EXPECT_EQ(rows.exit_code, 0) << rows.Describe();
+    return ParseRows(rows.out, '\t');
+  }
+  std::map<int64_t, std::string> TargetRows() {
+    return ParseRows(pg::Psql(target_, "SELECT id || ' ' || payload FROM items"), ' ');
+  }
+};
+
+TEST_P(MariadbCutoverKilled, ReRunEndsWithExactlyOneWritableSide) {
+  const Crash crash = GetParam();
+  RunResult sync = ws_.Run("sync", {"--until-caught-up"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.Describe();
+  // Acknowledged by the source after the sync stopped: the drain carries them.
+  Mariadb("INSERT INTO items SELECT seq, CONCAT('late-', seq) FROM seq_2000001_to_2000020");
+  std::vector<Ack> acks;
+  for (const auto& [id, payload] : SourceRows()) acks.push_back({id, payload, "source"});
+  ASSERT_EQ(acks.size(), 70u);
+
+  RunResult killed = ws_.Run("cutover", {"--max-freeze", "20s"},
+                             {{"PEERLOCK_FAULT", "cutover." + crash.step + ":1"}});
+  ASSERT_EQ(killed.exit_code, -SIGKILL) << killed.Describe();
+  // The application writes wherever the route sends it; a frozen side refuses.
+  RoutedClient app(route_, mariadb_db_, pg_db_);
+  Attempt between = app.Insert(3000001, "after-crash");
+  if (between.acked) acks.push_back({between.id, "after-crash", between.where});
+
+  RunResult rerun = ws_.Run(crash.rerun);
+  ASSERT_TRUE(rerun.exit_code == 0 || rerun.exit_code == 1) << rerun.Describe();
+  RunResult status_run = ws_.Run("cutover", {"--status", "--json"});
+  nlohmann::json status = nlohmann::json::parse(status_run.out, nullptr, false);
+  ASSERT_TRUE(status.is_object()) << status_run.Describe();
+  const std::string active = CheckCrashOutcome(crash, between.acked ? between.where : "", status);
+  ASSERT_FALSE(active.empty());
+
+  EXPECT_EQ(MissingAcks(acks, active == "target" ? TargetRows() : SourceRows()), "");
+  // The route names the active side (no route file: traffic never moved).
+  const std::string route = std::filesystem::exists(route_) ? ReadFile(route_) : "source";
+  EXPECT_EQ(route, active);
+  // Exactly one side takes the application's writes. A cutover undone before its switch leaves
+  // the target as before it (unused, not frozen); after a rollback the target is frozen.
+  Attempt on_source =
+      MariadbClient(kAppUser, kAppPassword, mariadb_db_, "source").Insert(3000002, "probe");
+  EXPECT_EQ(on_source.acked, active == "source") << on_source.error;
+  if (active == "target" || status.value("kind", "") == "rollback") {
+    ts::CommandResult on_target =
+        ts::RunPsql(target_, "INSERT INTO items (id, payload) VALUES (3000003, 'probe')");
+    EXPECT_EQ(on_target.exit_code == 0, active == "target") << on_target.Describe();
+  }
+}
+
+std::vector<Crash> Crashes() {
+  // Re-run forward after every step that changes a server (read_only set, drained, counters
+  // set, reverse capture started, target thawed, traffic moved, checked); backward from frozen,
+  // half-drained, switched and done.
+  std::vector<Crash> out;
+  for (const char* step : {"freeze_source", "drain", "sequences", "reverse_capture", "thaw_target",
+                           "switch_traffic", "smoke_test"})
+    out.push_back({step, "cutover"});
+  for (const char* step : {"freeze_source", "drain", "switch_traffic", "done"})
+    out.push_back({step, "rollback"});
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Steps, MariadbCutoverKilled, ::testing::ValuesIn(Crashes()),
+                         [](const auto& info) {
+                           return info.param.step + "_then_" + info.param.rerun;
+                         });
 
 }  // namespace
 }  // namespace peerlock::scenario
