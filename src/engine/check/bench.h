@@ -1,9 +1,11 @@
 #pragma once
 // `peerlock bench`: the plan's read queries (objectives.queries) timed on the source and on the
 // target, the same number of times each after one untimed warm-up, p50/p95 side by side and
-// checked against the plan's latency targets on the target. Row counts of both sides are
-// compared too: a query that returns other rows on the target is not a like-for-like timing.
-// Blocks on both databases; not thread-safe (uses one context).
+// checked against the plan's latency targets on the target. A plan without queries gets point
+// reads instead: per table in scope with a primary key (at most 5), `runs` keys sampled at
+// random from the source, each read alone on both sides (composite and text keys alike). Row counts
+// of both sides are compared too: a query that returns other rows on the target is not a
+// like-for-like timing. Blocks on both databases; not thread-safe (uses one context).
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -32,7 +34,8 @@ struct BenchResult {
   bool met = true;
 };
 
-// kInvalidArgument when the plan has no queries; a query that fails is an error naming it.
+// kInvalidArgument when the plan has no queries and no table to sample; a query that fails is
+// an error naming it.
 Result<BenchResult> RunBench(const EngineContext& ctx, const BenchOptions& options);
 
 // The p-th percentile (0..100) by nearest rank of `samples` (sorted here); 0 when empty.
