@@ -47,7 +47,7 @@ std::vector<CredentialFacts> CredentialFactsOf(const Plan& plan) {
       if (stat(spec->password_file.c_str(), &st) == 0)
         facts.changed_at = UtcText(std::chrono::system_clock::from_time_t(st.st_mtime));
     } else if (!endpoint->password().empty()) {
-      facts.secret = "the plan's URL";
+      facts.secret = plan.file.empty() ? "the URL on the command line" : "the plan's URL";
       facts.in_plan_url = true;
     } else {
       facts.secret = postgres ? "the client's defaults (PGPASSWORD, ~/.pgpass)"
@@ -70,8 +70,9 @@ json CredentialReminders(const std::vector<CredentialFacts>& sides, const json& 
     if (side.in_plan_url) {
       due = true;
       why.push_back(
-          "the plan file holds this password in clear: anyone who read the plan (or its git "
-          "history) has it; rotate it and give the new one by password_env or password_file");
+          "the password is written in clear in the URL: anyone who read the plan, its git "
+          "history or the shell's history has it; rotate it and give the new one by "
+          "password_env or password_file");
     }
     double age = -1;  // unknown
     if (!side.changed_at.empty())

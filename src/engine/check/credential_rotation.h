@@ -20,7 +20,7 @@ struct CredentialFacts {
   std::string side;          // "source" or "target"
   std::string who;           // the endpoint's URL, password redacted
   std::string secret;        // where the password comes from, in words
-  bool in_plan_url = false;  // the plan file itself holds the password
+  bool in_plan_url = false;  // the URL itself holds it (plan file or command line)
   std::string changed_at;    // when the secret last changed (a password_file's time), or ""
 };
 
@@ -30,7 +30,7 @@ std::vector<CredentialFacts> CredentialFactsOf(const Plan& plan);
 
 // One reminder per side: {side, who, secret, due, reason, changed_at}. `runs`: report-model runs
 // (oldest first; other migrations' ignored). `max_age_seconds`: the plan's
-// objectives.credential_max_age. `now`: UTC as NowUtc() writes it. Due when the plan holds the
+// objectives.credential_max_age. `now`: UTC as NowUtc() writes it. Due when the URL holds the
 // password in clear, when a cutover succeeded (and no rollback followed) and the secret has not
 // changed since, or when the secret is older than the maximum age.
 nlohmann::json CredentialReminders(const std::vector<CredentialFacts>& sides,

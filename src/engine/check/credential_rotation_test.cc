@@ -80,7 +80,7 @@ TEST(CredentialReminders, APasswordInThePlanIsDueAtOnce) {
   in_url.in_plan_url = true;
   json r = CredentialReminders({in_url}, json::array(), "m", std::nullopt, kNow)[0];
   EXPECT_TRUE(r["due"].get<bool>());
-  EXPECT_NE(r["reason"].get<std::string>().find("holds this password in clear"), std::string::npos);
+  EXPECT_NE(r["reason"].get<std::string>().find("written in clear in the URL"), std::string::npos);
   EXPECT_NE(CredentialRemindersText(json::array({r})).find("[rotate] source"), std::string::npos);
 }
 

@@ -331,9 +331,11 @@ TEST_F(ReportTest, CredentialRotationListsTheServerSidesWithoutTheirPasswords) {
                          ReportFormat::kMarkdown);
   ASSERT_TRUE(md) << md.error().ToString();
   EXPECT_NE(md->find("## Credential rotation"), std::string::npos) << *md;
-  EXPECT_NE(md->find("| source | postgresql://app:\\*\\*\\*@db.internal/shop | the plan's URL | "
-                     "rotate |"),
-            std::string::npos)
+  EXPECT_NE(
+      md->find(
+          "| source | postgresql://app:\\*\\*\\*@db.internal/shop | the URL on the command line | "
+          "rotate |"),
+      std::string::npos)
       << *md;
   EXPECT_EQ(md->find("s3cret-pw"), std::string::npos);
   EXPECT_EQ(md->find("| target |"), std::string::npos) << "a SQLite file has no password";
