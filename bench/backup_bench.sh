@@ -12,13 +12,8 @@
 #   ROWS=6000000 bench/backup_bench.sh                                 # 1M customers, 5M orders
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-shared=$(dirname "$root")/shared
-# shellcheck source=bench/lib/deps.sh
-source "$root/bench/lib/deps.sh"
-
-die() { echo "backup_bench: $*" >&2; exit 2; }
-say() { echo "backup_bench: $(date +%T) $*" >&2; }
+# shellcheck source=bench/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 peerlock=${PEERLOCK:-$root/build/peerlock}
 rows=${ROWS:-1000000}

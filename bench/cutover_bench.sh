@@ -18,13 +18,8 @@
 #   ROWS=20000 WARMUP_SECONDS=3 bench/cutover_bench.sh                    # a quick run
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-shared=$(dirname "$root")/shared
-# shellcheck source=bench/lib/deps.sh
-source "$root/bench/lib/deps.sh"
-
-die() { echo "cutover_bench: $*" >&2; exit 2; }
-say() { echo "cutover_bench: $(date +%T) $*" >&2; }
+# shellcheck source=bench/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 peerlock_bin=${PEERLOCK:-$root/build/peerlock}
 writer_bin=${CUTOVER_WRITER:-$root/build/cutover_writer}

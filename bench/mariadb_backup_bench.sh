@@ -13,13 +13,8 @@
 #   RATE=200 ...   the workload's transactions per second (default 200)
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-shared=$(dirname "$root")/shared
-# shellcheck source=bench/lib/deps.sh
-source "$root/bench/lib/deps.sh"
-
-die() { echo "mariadb_backup_bench: $*" >&2; exit 2; }
-say() { echo "mariadb_backup_bench: $(date +%T) $*" >&2; }
+# shellcheck source=bench/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 peerlock_bin=${PEERLOCK:-$root/build/peerlock}
 rows=${ROWS:-1000000}

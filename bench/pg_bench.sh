@@ -7,17 +7,12 @@
 #   NCUST=20000 NORD=100000 bench/pg_bench.sh                   # a quick run
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-shared=$(dirname "$root")/shared
-# shellcheck source=bench/lib/deps.sh
-source "$root/bench/lib/deps.sh"
+# shellcheck source=bench/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=bench/lib/measure.sh
 source "$root/bench/lib/measure.sh"
 # shellcheck source=bench/lib/dataset.sh
 source "$root/bench/lib/dataset.sh"
-
-die() { echo "pg_bench: $*" >&2; exit 2; }
-say() { echo "pg_bench: $*" >&2; }
 
 peerlock_bin=${PEERLOCK:-$root/build/peerlock}
 bench_dataset_settings

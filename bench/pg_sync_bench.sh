@@ -8,20 +8,18 @@
 #      100-row transactions, at fixed rates: the sustained apply rate (changes applied / time
 #      from the workload's start until a marker committed after it is on the target) and the lag
 #      p50/p99 that PostgreSQL itself reports for each consumer (pg_stat_replication.replay_lag,
-#      sampled every 100 ms while the workload runs).
+#      sampled every 100 ms while the workload runs);
+#   3. apply capacity: the same workloads unthrottled with both consumers stopped, then each
+#      consumer alone drains the backlog (changes / seconds until the marker is on the target).
 # Prints a Markdown report on stdout (progress on stderr). Builds nothing: `make build` first.
 #   bench/pg_sync_bench.sh > bench/results/pg_sync_bench-$(date +%F).md   # 1M + 5M rows
 #   SCALE=0.02 SECONDS_PER_LOAD=10 bench/pg_sync_bench.sh                 # a quick run
 #   KEEP_LOGS=/tmp/logs ...       keeps the tools' logs (pgbench, lag samples, peerlock -v)
+#   BACKLOG_SECONDS=15 ...        how long the unthrottled workload builds each backlog
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-shared=$(dirname "$root")/shared
-# shellcheck source=bench/lib/deps.sh
-source "$root/bench/lib/deps.sh"
-
-die() { echo "pg_sync_bench: $*" >&2; exit 2; }
-say() { echo "pg_sync_bench: $*" >&2; }
+# shellcheck source=bench/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 peerlock_bin=${PEERLOCK:-$root/build/peerlock}
 scale=${SCALE:-1}
@@ -189,6 +187,39 @@ results+=("$(run_load peerlock_w100 "$dir/w100.sql" "$rate100" 100 peerlock pl 4
 kill -TERM "$sync_pid"; wait "$sync_pid" || true; sync_pid=
 peak_rss=$(awk '/VmHWM/ { print $2 }' /proc/self/status)
 
+# --- 3. apply capacity: draining a backlog -------------------------------------------------------
+# The rates above are capped by what pgbench offers while the consumer shares the 2 cores with
+# it. Here the workload runs unthrottled with both consumers stopped (their slots keep the WAL),
+# then each drains the same backlog alone: changes / time until the marker is on its target.
+# PeerLock's time is the whole `sync --until-caught-up` process, start-up included.
+backlog() { # NAME SCRIPT CHANGES_PER_TXN MARKER: prints NAME|changes|native s|peerlock s
+  local name=$1 script=$2 per=$3 marker=$4 t0 native_s pl_s txns
+  PGPASSWORD=$SRC_PW "$pgbench" -n -h 127.0.0.1 -p "$SRC_PORT" -U peerlock -c 4 -j 2 \
+    -T "$backlog_seconds" -f "$script" bench >"$dir/logs/$name.pgbench" 2>&1
+  src_psql -d bench -c "INSERT INTO bench_marker VALUES ($marker, now())"
+  txns=$(awk '/number of transactions actually processed/ { print $NF; exit }' "$dir/logs/$name.pgbench" | cut -d/ -f1)
+  src_psql -d postgres -c CHECKPOINT
+  t0=$(now)
+  dst_psql -d native -c "ALTER SUBSCRIPTION native_sub ENABLE"
+  until [[ $(dst_psql -d native -c "SELECT count(*) FROM bench_marker WHERE id = $marker") == 1 ]]; do
+    sleep 0.05 # polling the target for the marker
+  done
+  native_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+  dst_psql -d native -c "ALTER SUBSCRIPTION native_sub DISABLE"
+  t0=$(now)
+  "$peerlock" sync --plan "$dir/plan.yaml" --until-caught-up >"$dir/logs/$name.peerlock" 2>&1 ||
+    { tail -30 "$dir/logs/$name.peerlock" >&2; die "peerlock sync ($name backlog) failed"; }
+  pl_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
+  [[ $(dst_psql -d pl -c "SELECT count(*) FROM bench_marker WHERE id = $marker") == 1 ]] ||
+    die "peerlock sync --until-caught-up returned before the $name backlog's marker arrived"
+  echo "$name|$((txns * per))|$native_s|$pl_s"
+}
+backlog_seconds=${BACKLOG_SECONDS:-15}
+say "apply capacity: 5-change backlog"
+drain5=$(backlog backlog_w5 "$dir/w5.sql" 5 5)
+say "apply capacity: 100-row backlog"
+drain100=$(backlog backlog_w100 "$dir/w100.sql" 100 6)
+
 # --- report -------------------------------------------------------------------------------------
 declare -A row=()
 for r in "${results[@]}"; do row[${r%%|*}]=$r; done
@@ -221,4 +252,18 @@ Apply-rate ratio peerlock / native: 5-change $(ratio "$(field peerlock_w5 3)" "$
 100-row $(ratio "$(field peerlock_w100 3)" "$(field native_w100 3)"). "applied changes/s" counts
 from the workload's start to the marker committed after it appearing on the target, so it is
 capped by the offered rate; a consumer that keeps up shows the offered rate.
+
+## Apply capacity: draining a backlog
+
+pgbench unthrottled for $backlog_seconds s with both consumers stopped, then each consumer alone
+applies the whole backlog (native: from \`ALTER SUBSCRIPTION ENABLE\`; PeerLock: the whole
+\`peerlock sync --until-caught-up\` process) until the marker committed after it is on its target.
+
+| backlog | changes | native s | native changes/s | peerlock s | peerlock changes/s | **ratio peerlock / native (rate)** |
+|---|---:|---:|---:|---:|---:|---:|
+$(for d in "$drain5" "$drain100"; do
+  IFS='|' read -r n c ns ps <<<"$d"
+  awk -v n="$n" -v c="$c" -v ns="$ns" -v ps="$ps" 'BEGIN {
+    printf "| %s | %d | %.2f | %.0f | %.2f | %.0f | **%.2f** |\n", n, c, ns, c / ns, ps, c / ps, ns / ps }'
+done)
 EOF

@@ -323,8 +323,8 @@ class Session {
                     .WithHint("back it up with the database's own tool; PeerLock backs up "
                               "SQLite, PostgreSQL and MariaDB/MySQL"));
   }
-  // Loads a dump DumpDatabase wrote, of `format`, into this session's database. Refuses (kBlocked)
-  // a database that already holds tables: a restore never mixes with other data.
+  // Loads a dump DumpDatabase wrote, of `format`, into this session's database. The engine has
+  // checked that the database holds no table (Introspect): a restore never mixes with other data.
   virtual Status RestoreDump(const std::string& path, const std::string& format) {
     (void)path;
     return Fail(

@@ -23,6 +23,11 @@ class Endpoint {
   const std::string& user() const { return user_; }
   const std::string& database() const { return database_; }
   const std::map<std::string, std::string>& params() const { return params_; }
+  // One URL parameter's value; empty when the URL does not give it.
+  std::string param(const std::string& key) const {
+    auto it = params_.find(key);
+    return it == params_.end() ? std::string() : it->second;
+  }
   const std::string& password() const { return password_; }
   void set_password(std::string password) { password_ = std::move(password); }
 

@@ -202,9 +202,7 @@ Result<std::string> MysqlSession::DumpDatabase(const std::string& path) {
               binlog ? snapshot_position_ : "(no binary log)");
 
   // Over TCP the dump's session is found by its client port; over a socket by its user alone.
-  const auto socket = endpoint.params().find("socket");
-  const bool tcp = endpoint.host() != "localhost" &&
-                   (socket == endpoint.params().end() || socket->second.empty());
+  const bool tcp = endpoint.host() != "localhost" && endpoint.param("socket").empty();
   CancelFlag stop;
   std::atomic<int> pid{0};
   auto running = std::async(std::launch::async, [&] {
@@ -275,15 +273,6 @@ Status MysqlSession::RestoreDump(const std::string& path, const std::string& for
                                                    " backup cannot be restored into MariaDB (" +
                                                    endpoint.Redacted() + ")")
                     .WithHint("restore it into a database of the dialect it was taken from"));
-  PL_ASSIGN(auto held, conn_->Query("SELECT GROUP_CONCAT(TABLE_NAME ORDER BY TABLE_NAME "
-                                    "SEPARATOR ', ') FROM (SELECT TABLE_NAME FROM "
-                                    "information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-                                    "ORDER BY TABLE_NAME LIMIT 5) t"));
-  if (!held.empty() && held[0][0] && !held[0][0]->empty())
-    return Fail(Error(ErrorCode::kBlocked, "the restore destination " + endpoint.Redacted() +
-                                               " already holds tables (" + *held[0][0] + ", ...)")
-                    .WithHint("restore into an empty database: `CREATE DATABASE name`, then "
-                              "--into with that database's URL"));
   std::vector<std::string> restore = {"mariadb"};
   for (std::string& arg : MysqlToolArgs(endpoint)) restore.push_back(std::move(arg));
   // --binary-mode: a value holding "\0" or a backslash sequence is data, not a client command.

@@ -2,14 +2,10 @@
 
 #include "base/strings.h"
 #include "connectors/mysql/mysql_errors.h"
+#include "connectors/mysql/mysql_tools.h"
 
 namespace peerlock {
 namespace {
-
-std::string Param(const Endpoint& e, const std::string& key) {
-  auto it = e.params().find(key);
-  return it == e.params().end() ? std::string() : it->second;
-}
 
 std::string Abbreviated(const std::string& sql) {
   return sql.size() > 300 ? sql.substr(0, 300) + "..." : sql;
@@ -22,7 +18,7 @@ Result<std::unique_ptr<MysqlConnection>> MysqlConnection::Open(const Endpoint& e
   MYSQL* conn = mysql_init(nullptr);
   if (!conn) return Fail(ErrorCode::kInternal, "mysql_init failed (out of memory)");
   unsigned timeout = 10;
-  if (auto t = ParseInt64(Param(endpoint, "connect_timeout")); t && *t > 0)
+  if (auto t = ParseInt64(endpoint.param("connect_timeout")); t && *t > 0)
     timeout = static_cast<unsigned>(*t);
   unsigned net_timeout = 3600;  // a streamed read waits while the writer catches up
   my_bool local_infile = 1;
@@ -31,22 +27,18 @@ Result<std::unique_ptr<MysqlConnection>> MysqlConnection::Open(const Endpoint& e
   mysql_options(conn, MYSQL_OPT_WRITE_TIMEOUT, &net_timeout);
   mysql_options(conn, MYSQL_OPT_LOCAL_INFILE, &local_infile);
   mysql_options(conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-  // TLS: ?ssl=true (or any ssl_* parameter) asks for an encrypted connection; ssl_ca verifies.
-  std::string ssl = ToLower(Param(endpoint, "ssl"));
-  std::string ca = Param(endpoint, "ssl_ca"), cert = Param(endpoint, "ssl_cert"),
-              key = Param(endpoint, "ssl_key");
-  if (ssl == "true" || ssl == "1" || ssl == "required" || !ca.empty() || !cert.empty()) {
+  if (const auto tls = MysqlTls::From(endpoint); tls.enabled) {
     my_bool enforce = 1;
     mysql_options(conn, MYSQL_OPT_SSL_ENFORCE, &enforce);
-    if (!ca.empty()) {
-      mysql_options(conn, MYSQL_OPT_SSL_CA, ca.c_str());
+    if (!tls.ca.empty()) {
+      mysql_options(conn, MYSQL_OPT_SSL_CA, tls.ca.c_str());
       my_bool verify = 1;
       mysql_options(conn, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
     }
-    if (!cert.empty()) mysql_options(conn, MYSQL_OPT_SSL_CERT, cert.c_str());
-    if (!key.empty()) mysql_options(conn, MYSQL_OPT_SSL_KEY, key.c_str());
+    if (!tls.cert.empty()) mysql_options(conn, MYSQL_OPT_SSL_CERT, tls.cert.c_str());
+    if (!tls.key.empty()) mysql_options(conn, MYSQL_OPT_SSL_KEY, tls.key.c_str());
   }
-  std::string socket = Param(endpoint, "socket");
+  std::string socket = endpoint.param("socket");
   std::string host = endpoint.host().empty() ? "localhost" : endpoint.host();
   const std::string& password = endpoint.password();
   if (!mysql_real_connect(conn, host.c_str(), endpoint.user().c_str(),

@@ -3,35 +3,32 @@
 #include "base/strings.h"
 
 namespace peerlock {
-namespace {
 
-std::string Param(const Endpoint& e, const std::string& key) {
-  auto it = e.params().find(key);
-  return it == e.params().end() ? std::string() : it->second;
+MysqlTls MysqlTls::From(const Endpoint& endpoint) {
+  MysqlTls tls{.ca = endpoint.param("ssl_ca"),
+               .cert = endpoint.param("ssl_cert"),
+               .key = endpoint.param("ssl_key")};
+  const std::string ssl = ToLower(endpoint.param("ssl"));
+  tls.enabled =
+      ssl == "true" || ssl == "1" || ssl == "required" || !tls.ca.empty() || !tls.cert.empty();
+  return tls;
 }
-
-}  // namespace
 
 std::vector<std::string> MysqlToolArgs(const Endpoint& endpoint) {
   std::vector<std::string> args;
   if (!endpoint.host().empty()) args.push_back("--host=" + endpoint.host());
   if (endpoint.port() > 0) args.push_back("--port=" + std::to_string(endpoint.port()));
   if (!endpoint.user().empty()) args.push_back("--user=" + endpoint.user());
-  if (std::string socket = Param(endpoint, "socket"); !socket.empty())
+  if (std::string socket = endpoint.param("socket"); !socket.empty())
     args.push_back("--socket=" + socket);
-  // The same TLS rule as MysqlConnection::Open: ?ssl=true or any certificate asks for TLS; a CA
-  // also verifies the server's certificate.
-  const std::string ssl = ToLower(Param(endpoint, "ssl"));
-  const std::string ca = Param(endpoint, "ssl_ca"), cert = Param(endpoint, "ssl_cert"),
-                    key = Param(endpoint, "ssl_key");
-  if (ssl == "true" || ssl == "1" || ssl == "required" || !ca.empty() || !cert.empty()) {
+  if (auto tls = MysqlTls::From(endpoint); tls.enabled) {
     args.push_back("--ssl");
-    if (!ca.empty()) {
-      args.push_back("--ssl-ca=" + ca);
+    if (!tls.ca.empty()) {
+      args.push_back("--ssl-ca=" + tls.ca);
       args.push_back("--ssl-verify-server-cert");
     }
-    if (!cert.empty()) args.push_back("--ssl-cert=" + cert);
-    if (!key.empty()) args.push_back("--ssl-key=" + key);
+    if (!tls.cert.empty()) args.push_back("--ssl-cert=" + tls.cert);
+    if (!tls.key.empty()) args.push_back("--ssl-key=" + tls.key);
   }
   return args;
 }

@@ -11,6 +11,15 @@
 
 namespace peerlock {
 
+// The TLS a mysql:// URL asks for, read once for the connector and the client programs alike:
+// ?ssl=true (or 1, required) or any certificate asks for TLS; a CA also verifies the server's
+// certificate against it.
+struct MysqlTls {
+  bool enabled = false;
+  std::string ca, cert, key;
+  static MysqlTls From(const Endpoint& endpoint);
+};
+
 // "--host=...", "--port=...", "--user=...", and the socket and TLS options of the URL's
 // parameters, as MysqlConnection reads them.
 std::vector<std::string> MysqlToolArgs(const Endpoint& endpoint);

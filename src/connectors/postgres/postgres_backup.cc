@@ -38,16 +38,6 @@ Status PostgresSession::RestoreDump(const std::string& path, const std::string& 
                                                    " backup cannot be restored into PostgreSQL (" +
                                                    endpoint_.Redacted() + ")")
                     .WithHint("restore it into a database of the dialect it was taken from"));
-  PL_ASSIGN(auto held, conn_->QueryValue(
-                           "SELECT string_agg(format('%I.%I', schemaname, tablename), ', ' ORDER "
-                           "BY schemaname, tablename) FROM (SELECT schemaname, tablename FROM "
-                           "pg_tables WHERE schemaname NOT IN ('pg_catalog', "
-                           "'information_schema') ORDER BY 1, 2 LIMIT 5) t"));
-  if (held && !held->empty())
-    return Fail(Error(ErrorCode::kBlocked, "the restore destination " + endpoint_.Redacted() +
-                                               " already holds tables (" + *held + ", ...)")
-                    .WithHint("restore into an empty database: `createdb NAME`, then "
-                              "--into with that database's URL"));
   // Without owners and privileges: a drill restores as whoever runs it, where the backup's
   // roles may not exist.
   std::vector<std::string> restore = {PgTool("pg_restore", conn_->server_version()),

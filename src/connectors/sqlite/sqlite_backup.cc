@@ -63,12 +63,6 @@ Status SqliteSession::RestoreDump(const std::string& path, const std::string& fo
                                                    " backup cannot be restored into SQLite (" +
                                                    endpoint_.Redacted() + ")")
                     .WithHint("restore it into a database of the dialect it was taken from"));
-  PL_ASSIGN(Catalog held, Introspect(/*count_rows=*/false));
-  if (!held.tables.empty())
-    return Fail(Error(ErrorCode::kBlocked, "the restore destination " + endpoint_.Redacted() +
-                                               " already holds tables (" + held.tables[0].name +
-                                               ", ...)")
-                    .WithHint("restore into a new file: give --into sqlite:///path/new.db"));
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   std::unique_ptr<sqlite3, DbCloser> in(raw);

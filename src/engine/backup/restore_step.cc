@@ -89,6 +89,24 @@ Status Unpack(const std::string& archive, const std::string& dump, const BackupM
   return {};
 }
 
+// A restore never mixes with other data: the destination must hold no table yet (PeerLock's own
+// bookkeeping aside). Checked here, once for every dialect, before anything is written.
+Status RefuseHeldTables(Session& session, const Endpoint& into) {
+  PL_ASSIGN(Catalog held, WithContext(session.Introspect(/*count_rows=*/false),
+                                      "listing the tables of " + into.Redacted()));
+  if (held.tables.empty()) return {};
+  std::string names;
+  for (size_t i = 0; i < held.tables.size() && i < 5; ++i)
+    names += (i ? ", " : "") + held.tables[i].name;
+  return Fail(Error(ErrorCode::kBlocked, "the restore destination " + into.Redacted() +
+                                             " already holds tables (" + names +
+                                             (held.tables.size() > 5 ? ", ...)" : ")"))
+                  .WithHint(into.scheme() == "sqlite"
+                                ? "restore into a new file: give --into sqlite:///path/new.db"
+                                : "restore into an empty database: create one (createdb NAME, "
+                                  "or CREATE DATABASE name), then give its URL with --into"));
+}
+
 }  // namespace
 
 Status CheckArchive(const std::string& directory, const BackupManifest& manifest,
@@ -126,6 +144,7 @@ Result<RestoreResult> RunRestore(const Connector& connector, const Endpoint& int
     PL_ASSIGN(auto session,
               WithContext(connector.Connect(into, SessionOptions{.create = true}),
                           "connecting to the restore destination " + into.Redacted()));
+    PL_TRY(RefuseHeldTables(*session, into));
     PL_TRY(session->RestoreDump(dump, manifest.format));
   }
   result.restore_seconds = SecondsSince(step);
