@@ -565,5 +565,56 @@ TEST(PgTypesCross, SqliteToPgExactValues) {
   }
 }
 
+// Decoded rows go to PostgreSQL as binary COPY; a value whose form the binary encoder declines
+// (an exponent, a date-only or 7-digit timestamp, an offset in a zone-less timestamp) sends the
+// rest of its chunk as text, in the same transaction. Either way each value is what PostgreSQL
+// makes of its text, the typmod's rounding included.
+TEST(PgTypesCross, SqliteToPgBinaryAndTextInOneChunk) {
+  TempDir dir;
+  std::string sqlite_path = dir.File("legacy.db");
+  {
+    Db db(sqlite_path);
+    ASSERT_TRUE(db.Exec(
+        "CREATE TABLE m (id INTEGER PRIMARY KEY, n DECIMAL(12,2), ts TIMESTAMP, d DATE, "
+        "ok BOOLEAN, note TEXT);"
+        "INSERT INTO m VALUES (1, 10.5, '2020-01-01 10:00:00', '2020-01-01', 1, 'a');"
+        "INSERT INTO m VALUES (2, 0.005, '2020-02-29 23:59:59.999999', '2020-02-29', 0, NULL);"
+        "INSERT INTO m VALUES (3, 1e-7, '2020-01-01', '2020-03-01', 1, 'c');"
+        "INSERT INTO m VALUES (4, 67.4, '2021-06-01 00:00:00.1234567', '2021-06-01', 0, 'd');"
+        "INSERT INTO m VALUES (5, -3, '2021-06-01 08:00:00+02:00', '1999-12-31', 1, 'e');"
+        "INSERT INTO m VALUES (6, 12345.675, '1999-12-31 23:59:59', '0001-01-01', NULL, 'f');"));
+  }
+  std::string target = NewDb("dst");
+  pg::Workspace ws;
+  ws.Plan(SqliteUrl(sqlite_path), target, "copy:\n  chunk_rows: 3\n");
+  RunResult copy = RunPeerlock({"-v", "copy", "--plan", ws.plan(), "--state", ws.state()});
+  ASSERT_EQ(copy.exit_code, 0) << copy.Describe();
+  // Row 3 of the first chunk and row 1 of the second (ids 3 and 4) switch to text.
+  EXPECT_NE(copy.err.find("row 3 of the chunk has a value binary COPY does not take"),
+            std::string::npos)
+      << copy.Describe();
+  EXPECT_NE(copy.err.find("row 1 of the chunk has a value binary COPY does not take"),
+            std::string::npos)
+      << copy.Describe();
+  EXPECT_EQ(Psql(target,
+                 "SELECT string_agg(format_type(atttypid, atttypmod), ',' ORDER BY attnum) "
+                 "FROM pg_attribute WHERE attrelid = 'm'::regclass AND attnum > 0"),
+            "bigint,numeric(12,2),timestamp without time zone,date,boolean,text");
+  std::vector<std::string> got =
+      PsqlTexts(target,
+                "SELECT concat_ws('|', id, n, ts, d, coalesce(ok::text, '<null>'), "
+                "coalesce(note, '<null>')) FROM m ORDER BY id");
+  std::vector<std::string> want = {
+      "1|10.50|2020-01-01 10:00:00|2020-01-01|true|a",
+      "2|0.01|2020-02-29 23:59:59.999999|2020-02-29|false|<null>",
+      "3|0.00|2020-01-01 00:00:00|2020-03-01|true|c",
+      "4|67.40|2021-06-01 00:00:00.123457|2021-06-01|false|d",
+      "5|-3.00|2021-06-01 08:00:00|1999-12-31|true|e",
+      "6|12345.68|1999-12-31 23:59:59|0001-01-01|<null>|f",
+  };
+  // (verify would name rows 2 to 6: rounding to the scale and dropping an offset change them.)
+  EXPECT_EQ(got, want);
+}
+
 }  // namespace
 }  // namespace peerlock::scenario

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/fault_points.h"
+#include "base/log.h"
 #include "base/strings.h"
 #include "connectors/postgres/postgres_errors.h"
 #include "connectors/postgres/postgres_sql.h"
@@ -142,6 +143,19 @@ Result<std::vector<PgCell>> PostgresSession::Cells(const std::string& table,
   return cells;
 }
 
+Result<std::vector<PgBinaryType>> PostgresSession::BinaryTypes(
+    const std::string& table, const std::vector<std::string>& columns) {
+  PL_ASSIGN(const TableInfo* info, Info(table));
+  std::vector<PgBinaryType> types;
+  for (const auto& c : columns) {
+    auto it = info->types.find(c);
+    auto type = it == info->types.end() ? std::nullopt : PgBinaryTypeFor(it->second);
+    if (!type) return std::vector<PgBinaryType>();  // one column without: the table goes as text
+    types.push_back(*type);
+  }
+  return types;
+}
+
 Status PostgresSession::EnsureBookkeeping() {
   if (bookkeeping_ready_) return {};
   // Parallel writers race to create it; IF NOT EXISTS is not atomic in PostgreSQL, so losing
@@ -184,15 +198,20 @@ Result<int64_t> PostgresSession::LoadChunk(const std::string& table,
                                            const std::vector<std::string>& columns, RowSource& rows,
                                            const ChunkMarker& marker) {
   PL_ASSIGN(auto cells, Cells(table, columns));
+  PL_ASSIGN(auto binary_types, BinaryTypes(table, columns));
+  const std::string copy =
+      "COPY " + dialect_.QuoteTable(table) + " (" + dialect_.QuoteList(columns) + ") FROM STDIN";
   return InOneTransaction(
       [&](bool& copying) -> Result<int64_t> {
-        PL_TRY(conn_->StartCopy("COPY " + dialect_.QuoteTable(table) + " (" +
-                                    dialect_.QuoteList(columns) + ") FROM STDIN",
-                                PGRES_COPY_IN));
+        // Binary while every value has a form the binary encoder writes; from the first that
+        // has not, the rest of the chunk goes as text in a second COPY of the same transaction.
+        bool binary = !binary_types.empty();
+        PL_TRY(conn_->StartCopy(binary ? copy + " (FORMAT binary)" : copy, PGRES_COPY_IN));
         copying = true;
         int64_t loaded = 0;
         std::string buffer;
         buffer.reserve(kCopyFlushBytes * 2);
+        if (binary) AppendBinaryCopyHeader(buffer);
         auto flush = [&]() -> Status {
           if (buffer.empty()) return {};
           if (PQputCopyData(conn_->raw(), buffer.data(), static_cast<int>(buffer.size())) != 1)
@@ -205,17 +224,34 @@ Result<int64_t> PostgresSession::LoadChunk(const std::string& table,
           PL_ASSIGN(bool more, rows.Next(batch));
           if (!more) break;
           for (size_t r = 0; r < batch.rows(); ++r) {
-            int bad = -1;
-            if (auto st = EncodeCopyRow(batch, r, cells, buffer, &bad); !st) {
-              Error e = st.error();
-              return Fail(e.Context(fmt::format("table {} column '{}' (row {} of the chunk)", table,
-                                                bad >= 0 ? columns[bad] : "?", loaded + 1)));
+            if (binary && !EncodeBinaryCopyRow(batch, r, binary_types, buffer)) {
+              PL_LOG_DEBUG(
+                  "{}: row {} of the chunk has a value binary COPY does not take as "
+                  "it is; the rest of the chunk is loaded as text",
+                  table, loaded + 1);
+              AppendBinaryCopyTrailer(buffer);
+              PL_TRY(flush());
+              copying = false;
+              PL_TRY(conn_->EndCopyIn());
+              PL_TRY(conn_->StartCopy(copy, PGRES_COPY_IN));
+              copying = true;
+              binary = false;
+            }
+            if (!binary) {
+              int bad = -1;
+              if (auto st = EncodeCopyRow(batch, r, cells, buffer, &bad); !st) {
+                Error e = st.error();
+                return Fail(
+                    e.Context(fmt::format("table {} column '{}' (row {} of the chunk)", table,
+                                          bad >= 0 ? columns[bad] : "?", loaded + 1)));
+              }
             }
             ++loaded;
             FaultPoint("copy.row_inserted");  // crash tests: die mid-transaction
             if (buffer.size() >= kCopyFlushBytes) PL_TRY(flush());
           }
         }
+        if (binary) AppendBinaryCopyTrailer(buffer);
         PL_TRY(flush());
         copying = false;
         PL_TRY(conn_->EndCopyIn());

@@ -14,6 +14,7 @@
 
 #include "connector/connector.h"
 #include "connectors/postgres/postgres_connection.h"
+#include "connectors/postgres/postgres_copy_binary.h"
 #include "connectors/postgres/postgres_copy_text.h"
 #include "connectors/postgres/postgres_dialect.h"
 
@@ -89,6 +90,9 @@ class PostgresSession final : public Session {
   Result<const TableInfo*> Info(const std::string& table);
   Result<std::vector<PgCell>> Cells(const std::string& table,
                                     const std::vector<std::string>& columns);
+  // The binary COPY kinds of `columns` of `table`; empty when one of them has none.
+  Result<std::vector<PgBinaryType>> BinaryTypes(const std::string& table,
+                                                const std::vector<std::string>& columns);
   // " FROM [ONLY] t WHERE <range> AND (<filter>)" for `spec`.
   Result<std::string> FromWhere(const ReadSpec& spec);
   Result<std::string> KeyExpression(const ReadSpec& spec);  // "a", "b" | ctid

@@ -1,8 +1,18 @@
 #include "connectors/sqlite/sqlite_connector.h"
 
+#include <sqlite3.h>
+
+#include <mutex>
+
 #include "connectors/sqlite/sqlite_session.h"
 
 namespace peerlock {
+
+SqliteConnector::SqliteConnector() {
+  static std::once_flag once;
+  // SQLITE_MISUSE when SQLite is already initialised (a test that used it first): harmless.
+  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
 
 Capabilities SqliteConnector::capabilities() const {
   return Capabilities{

@@ -2,7 +2,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <climits>
+#include <mutex>
+#include <thread>
 
+#include "base/elapsed.h"
+#include "base/log.h"
 #include "base/strings.h"
 #include "connectors/sqlite/sqlite_session.h"
 #include "connectors/sqlite/sqlite_sql.h"
@@ -47,8 +53,8 @@ Result<Catalog> SqliteSession::Introspect(bool count_rows) {
   for (const auto& o : list) {
     if (o.type == "table") {
       if (StartsWith(ToLower(o.sql), "create virtual table")) continue;  // listed as skipped
-      PL_ASSIGN(Table t, WithContext(IntrospectTable(o.name, o.sql, count_rows),
-                                     "introspecting table " + o.name));
+      PL_ASSIGN(Table t,
+                WithContext(IntrospectTable(o.name, o.sql), "introspecting table " + o.name));
       catalog.tables.push_back(std::move(t));
     } else if (o.type == "view") {
       catalog.views.push_back(View{.name = o.name, .native_sql = o.sql});
@@ -56,11 +62,11 @@ Result<Catalog> SqliteSession::Introspect(bool count_rows) {
       catalog.triggers.push_back(Trigger{.name = o.name, .table = o.table, .native_sql = o.sql});
     }
   }
+  if (count_rows) PL_TRY(CountOffTypeValues(catalog.tables));
   return catalog;
 }
 
-Result<Table> SqliteSession::IntrospectTable(const std::string& name, const std::string& sql,
-                                             bool count_rows) {
+Result<Table> SqliteSession::IntrospectTable(const std::string& name, const std::string& sql) {
   Table t;
   t.name = name;
   t.native_sql = sql;
@@ -147,13 +153,14 @@ Result<Table> SqliteSession::IntrospectTable(const std::string& name, const std:
     PL_TRY(bytes->BindText(1, name));
     if (auto row = bytes->Step(); row && *row) t.bytes = bytes->Int(0);
   }
-  if (count_rows) PL_TRY(CountOffTypeValues(t));
   return t;
 }
 
-// One scan per table: the exact row count and, per column, how many values are stored in a
-// class its declared type does not suggest (SQLite accepts 'abc' in an INTEGER column).
-Status SqliteSession::CountOffTypeValues(Table& t) {
+// The scan of `t` (rows with a rowid in [first, last] when `range` is given): the exact row
+// count and, per column, how many values are stored in a class its declared type does not
+// suggest (SQLite accepts 'abc' in an INTEGER column). Counts in column order after the rows.
+Result<std::vector<int64_t>> SqliteSession::ScanOffTypeValues(
+    const Table& t, std::optional<std::pair<int64_t, int64_t>> range) {
   std::vector<std::string> exprs = {"count(*)"};
   for (const auto& c : t.columns) {
     std::string accepted = AcceptedStorage(c.type.kind);
@@ -161,12 +168,98 @@ Status SqliteSession::CountOffTypeValues(Table& t) {
                                      : "coalesce(sum(typeof(" + dialect_.QuoteIdentifier(c.name) +
                                            ") NOT IN ('null', " + accepted + ")), 0)");
   }
-  PL_ASSIGN(auto stmt, SqliteStatement::Prepare(db_, "SELECT " + Join(exprs, ", ") + " FROM " +
-                                                         dialect_.QuoteIdentifier(t.name)));
+  PL_ASSIGN(auto stmt,
+            SqliteStatement::Prepare(db_, "SELECT " + Join(exprs, ", ") + " FROM " +
+                                              dialect_.QuoteIdentifier(t.name) +
+                                              (range ? " WHERE _rowid_ BETWEEN ?1 AND ?2" : "")));
+  if (range) {
+    PL_TRY(stmt.BindInt(1, range->first));
+    PL_TRY(stmt.BindInt(2, range->second));
+  }
+  std::vector<int64_t> counts(t.columns.size() + 1, 0);
   PL_ASSIGN(bool row, stmt.Step());
-  if (row) {
-    t.rows = stmt.Int(0);
-    for (size_t i = 0; i < t.columns.size(); ++i) t.columns[i].off_type_values = stmt.Int(i + 1);
+  if (row)
+    for (size_t i = 0; i < counts.size(); ++i) counts[i] = stmt.Int(static_cast<int>(i));
+  return counts;
+}
+
+// Every table's scan, the large ones split in rowid ranges across read-only connections of
+// their own, one per core: a copy pays this scan before its first row, on files of gigabytes.
+Status SqliteSession::CountOffTypeValues(std::vector<Table>& tables) {
+  struct Part {
+    size_t table;
+    std::optional<std::pair<int64_t, int64_t>> range;
+    std::vector<int64_t> counts;
+  };
+  const auto scan_start = std::chrono::steady_clock::now();
+  constexpr int64_t kMinSplitRows = 200000;
+  const size_t cores = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  // Other connections see only what is committed: not this session's snapshot or writes, nor
+  // a database that lives in memory.
+  const bool parallel = cores > 1 && !in_snapshot_ && sqlite3_get_autocommit(db_) &&
+                        !path_.empty() && path_.find(":memory:") == std::string::npos &&
+                        path_.find("mode=memory") == std::string::npos;
+  std::vector<Part> parts;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const Table& t = tables[i];
+    if (parallel && t.has_row_id) {
+      PL_ASSIGN(auto bounds,
+                SqliteStatement::Prepare(db_, "SELECT min(_rowid_), max(_rowid_) FROM " +
+                                                  dialect_.QuoteIdentifier(t.name)));
+      PL_ASSIGN(bool row, bounds.Step());
+      int64_t lo = row ? bounds.Int(0) : 0, hi = row ? bounds.Int(1) : 0;
+      // Rowids near the ends of int64 are left to one unsplit scan (no overflow below).
+      if (row && hi > lo && hi - lo >= kMinSplitRows && lo > INT64_MIN / 4 && hi < INT64_MAX / 4) {
+        const int64_t step = (hi - lo) / static_cast<int64_t>(cores) + 1;
+        for (int64_t from = lo; from <= hi; from += step)
+          parts.push_back({i, std::make_pair(from, std::min(hi, from + step - 1)), {}});
+        continue;
+      }
+    }
+    parts.push_back({i, std::nullopt, {}});
+  }
+  bool done = false;
+  if (parallel && parts.size() > 1) {
+    std::atomic<size_t> next{0};
+    std::mutex mu;
+    Status failed;
+    auto fail = [&](Error e) {
+      std::lock_guard lock(mu);
+      if (failed) failed = Fail(std::move(e));
+    };
+    auto worker = [&] {
+      auto own = Open(endpoint_, SessionOptions{.read_only = true});
+      if (!own) return fail(std::move(own.error()));
+      while (true) {
+        const size_t k = next++;
+        if (k >= parts.size()) return;
+        auto counts = (*own)->ScanOffTypeValues(tables[parts[k].table], parts[k].range);
+        if (!counts) return fail(std::move(counts.error()));
+        parts[k].counts = std::move(*counts);
+      }
+    };
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < std::min(cores, parts.size()); ++i) threads.emplace_back(worker);
+    for (auto& th : threads) th.join();
+    done = static_cast<bool>(failed);
+    // A connection of its own may be refused (a locked file): this one scans alone instead.
+    if (!done) PL_LOG_DEBUG("{}: parallel scan failed ({})", path_, failed.error().message());
+  }
+  if (!done) {
+    for (Part& p : parts) {
+      PL_ASSIGN(p.counts, ScanOffTypeValues(tables[p.table], p.range));
+    }
+  }
+  PL_LOG_DEBUG("{}: {} table(s) scanned in {} part(s){} in {:.2f} s", path_, tables.size(),
+               parts.size(), done ? " in parallel" : "", SecondsSince(scan_start));
+  for (Table& t : tables) {
+    t.rows = 0;
+    for (auto& c : t.columns) c.off_type_values = 0;
+  }
+  for (const Part& p : parts) {
+    Table& t = tables[p.table];
+    t.rows += p.counts[0];
+    for (size_t i = 0; i < t.columns.size(); ++i) t.columns[i].off_type_values += p.counts[i + 1];
   }
   return {};
 }

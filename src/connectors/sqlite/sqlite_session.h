@@ -74,8 +74,10 @@ class SqliteSession final : public Session {
   std::string KeyExpression(const KeySpec& key) const;  // "a", "b" or _rowid_
   std::string WhereClause(const ReadSpec& spec) const;  // " WHERE ..." or ""
   Status BindRange(SqliteStatement& stmt, const ReadSpec& spec) const;
-  Result<Table> IntrospectTable(const std::string& name, const std::string& sql, bool count_rows);
-  Status CountOffTypeValues(Table& table);
+  Result<Table> IntrospectTable(const std::string& name, const std::string& sql);
+  Status CountOffTypeValues(std::vector<Table>& tables);
+  Result<std::vector<int64_t>> ScanOffTypeValues(const Table& table,
+                                                 std::optional<std::pair<int64_t, int64_t>> range);
   Status EnsureBookkeeping();
   Result<std::vector<std::string>> FreezeTriggers();  // sqlite_freeze.cc
 
