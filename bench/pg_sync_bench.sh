@@ -20,6 +20,8 @@ set -euo pipefail
 
 # shellcheck source=bench/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# Its measurements run inside $(...): a failure there must stop it too (bash turns set -e off).
+shopt -s inherit_errexit
 
 peerlock_bin=${PEERLOCK:-$root/build/peerlock}
 scale=${SCALE:-1}
@@ -145,7 +147,7 @@ run_load() {
     sleep 0.05 # polling the target for the marker
   done
   t1=$(now)
-  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+  kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   txns=$(awk '/number of transactions actually processed/ { print $NF; exit }' "$dir/logs/$name.pgbench" | cut -d/ -f1)
   python3 "$root/bench/lib/load_result.py" "$samples" "$txns" "$per" "$t0" "$t1" "$name"
 }
@@ -198,10 +200,13 @@ backlog() { # NAME SCRIPT CHANGES_PER_TXN MARKER: prints NAME|changes|native s|p
     -T "$backlog_seconds" -f "$script" bench >"$dir/logs/$name.pgbench" 2>&1
   src_psql -d bench -c "INSERT INTO bench_marker VALUES ($marker, now())"
   txns=$(awk '/number of transactions actually processed/ { print $NF; exit }' "$dir/logs/$name.pgbench" | cut -d/ -f1)
+  [[ $txns =~ ^[0-9]+$ && $txns -gt 0 ]] || die "pgbench built no $name backlog (see its log)"
   src_psql -d postgres -c CHECKPOINT
   t0=$(now)
   dst_psql -d native -c "ALTER SUBSCRIPTION native_sub ENABLE"
+  local deadline=$((SECONDS + 1800))
   until [[ $(dst_psql -d native -c "SELECT count(*) FROM bench_marker WHERE id = $marker") == 1 ]]; do
+    ((SECONDS < deadline)) || die "the native subscription did not apply the $name backlog in 30 min"
     sleep 0.05 # polling the target for the marker
   done
   native_s=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
@@ -264,6 +269,7 @@ applies the whole backlog (native: from \`ALTER SUBSCRIPTION ENABLE\`; PeerLock:
 $(for d in "$drain5" "$drain100"; do
   IFS='|' read -r n c ns ps <<<"$d"
   awk -v n="$n" -v c="$c" -v ns="$ns" -v ps="$ps" 'BEGIN {
+    if (ns <= 0 || ps <= 0) { printf "| %s | %d | %.2f | - | %.2f | - | - |\n", n, c, ns, ps; exit }
     printf "| %s | %d | %.2f | %.0f | %.2f | %.0f | **%.2f** |\n", n, c, ns, c / ns, ps, c / ps, ns / ps }'
 done)
 EOF

@@ -176,6 +176,17 @@ TEST_F(Backup, RefusesUnfinishedBackupsOccupiedDestinationsAndTheMigrationsOwnDa
   EXPECT_NE(over.err.find("already holds tables (keep"), std::string::npos) << over.Describe();
   Db db(occupied);
   EXPECT_EQ(db.Int("SELECT x FROM keep"), 42);
+  // A view alone is data of someone's too.
+  std::string viewed = dir_.File("viewed.db");
+  {
+    Db v(viewed);
+    ASSERT_TRUE(v.Exec("CREATE VIEW answer AS SELECT 42 AS x"));
+  }
+  RunResult over_view =
+      RunPeerlock({"restore", "--plan", plan_, backup, "--into", SqliteUrl(viewed)});
+  EXPECT_EQ(over_view.exit_code, 1) << over_view.Describe();
+  EXPECT_NE(over_view.err.find("already holds tables (view answer)"), std::string::npos)
+      << over_view.Describe();
 
   // What a killed backup leaves: no manifest, so not a backup.
   std::filesystem::remove(backup + "/manifest.json");

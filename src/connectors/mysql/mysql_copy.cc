@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/strings.h"
+#include "connectors/mysql/mysql_key_ranges.h"
 #include "connectors/mysql/mysql_session.h"
 
 namespace peerlock {
@@ -261,6 +262,16 @@ Result<std::vector<KeyTuple>> MysqlSession::SplitPoints(const ReadSpec& spec,
                                                         int64_t rows_per_chunk) {
   std::vector<KeyTuple> points;
   if (spec.key.row_id || spec.key.columns.empty()) return points;  // no key: one chunk
+  // A whole table with one integer key: even ranges from its bounds, no scan.
+  if (spec.key.columns.size() == 1 && spec.range.unbounded() && spec.keys.empty() &&
+      spec.where.empty()) {
+    PL_ASSIGN(auto bounds, FindIntegerKeyBounds(*conn_, dialect_, spec.table, spec.key.columns[0]));
+    if (bounds && DenseEnough(*bounds, rows_per_chunk)) {
+      for (int64_t p : EvenSplitPoints(*bounds, rows_per_chunk))
+        points.push_back({OwnedValue{.kind = ValueKind::kInt, .i = p}});
+      return points;
+    }
+  }
   PL_ASSIGN(std::string where, WhereClause(spec));
   PL_ASSIGN(std::string key, KeyExpression(spec));
   // One ordered pass over the key, keeping every rows_per_chunk-th key.

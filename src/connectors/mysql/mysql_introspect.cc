@@ -3,10 +3,17 @@
 // non-transactional engines listed with what will not be migrated.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <functional>
 #include <map>
+#include <mutex>
+#include <thread>
 
+#include "base/log.h"
 #include "base/strings.h"
+#include "connectors/mysql/mysql_key_ranges.h"
 #include "connectors/mysql/mysql_session.h"
 #include "connectors/mysql/mysql_sql.h"
 
@@ -189,45 +196,59 @@ Result<Catalog> MysqlSession::Introspect(bool count_rows) {
   // Exact counts, and zero dates: '0000-00-00' / '2024-03-00' are read as NULL, so their
   // NOT NULL is relaxed and the table's DDL is rendered rather than replayed.
   if (count_rows) {
-    for (auto& t : catalog.tables) {
-      std::vector<std::string> exprs = {"count(*)"};
+    struct Scan {
+      std::string select;  // "SELECT count(*), <checks> FROM t"
       std::vector<Column*> dated, flags;
+    };
+    std::vector<Scan> scans;
+    for (auto& t : catalog.tables) {
+      Scan scan;
+      std::vector<std::string> exprs = {"count(*)"};
       for (auto& c : t.columns) {
         std::string base = ToLower(c.source_type.substr(0, c.source_type.find('(')));
         std::string q = dialect_.QuoteIdentifier(c.name);
         if (IsTemporalDate(base)) {
           exprs.push_back("coalesce(sum(" + q + " IS NOT NULL AND (month(" + q +
                           ") = 0 OR dayofmonth(" + q + ") = 0)), 0)");
-          dated.push_back(&c);
+          scan.dated.push_back(&c);
         }
       }
       // TINYINT(1) says bool, but MariaDB lets it hold -128..127: the data decides.
       for (auto& c : t.columns) {
         if (c.type.kind != TypeKind::kBool) continue;
         exprs.push_back("coalesce(sum(" + dialect_.QuoteIdentifier(c.name) + " NOT IN (0, 1)), 0)");
-        flags.push_back(&c);
+        scan.flags.push_back(&c);
       }
-      PL_ASSIGN(auto counts, conn_->Query("SELECT " + Join(exprs, ", ") + " FROM " +
-                                          dialect_.QuoteIdentifier(t.name)));
+      scan.select = "SELECT " + Join(exprs, ", ") + " FROM " + dialect_.QuoteIdentifier(t.name);
+      scans.push_back(std::move(scan));
+    }
+    PL_ASSIGN(auto sums, ScanTables(catalog, scans.size(), [&](size_t i) -> const std::string& {
+                return scans[i].select;
+              }));
+    for (size_t k = 0; k < catalog.tables.size(); ++k) {
+      Table& t = catalog.tables[k];
+      const Scan& scan = scans[k];
+      const std::vector<int64_t>& counts = sums[k];
       if (counts.empty()) continue;
-      t.rows = ParseInt64(Get(counts[0], 0)).value_or(-1);
-      for (size_t i = 0; i < dated.size(); ++i) {
-        int64_t zeros = ParseInt64(Get(counts[0], i + 1)).value_or(0);
+      t.rows = counts[0];
+      for (size_t i = 0; i < scan.dated.size(); ++i) {
+        int64_t zeros = counts[i + 1];
         if (zeros == 0) continue;
         catalog.warnings.push_back(fmt::format(
             "{}.{} holds {} zero or partial-zero date(s) (e.g. 0000-00-00): copied as NULL{}",
-            t.name, dated[i]->name, zeros, dated[i]->nullable ? "" : ", NOT NULL relaxed"));
-        dated[i]->nullable = true;
+            t.name, scan.dated[i]->name, zeros,
+            scan.dated[i]->nullable ? "" : ", NOT NULL relaxed"));
+        scan.dated[i]->nullable = true;
         t.native_sql.clear();
       }
-      for (size_t i = 0; i < flags.size(); ++i) {
-        int64_t others = ParseInt64(Get(counts[0], 1 + dated.size() + i)).value_or(0);
+      for (size_t i = 0; i < scan.flags.size(); ++i) {
+        int64_t others = counts[1 + scan.dated.size() + i];
         if (others == 0) continue;
-        flags[i]->type = LogicalType{.kind = TypeKind::kInt, .bits = 8};
+        scan.flags[i]->type = LogicalType{.kind = TypeKind::kInt, .bits = 8};
         catalog.warnings.push_back(fmt::format(
             "{}.{} is TINYINT(1) but holds {} value(s) other than 0 and 1: carried as int8, "
             "not bool",
-            t.name, flags[i]->name, others));
+            t.name, scan.flags[i]->name, others));
       }
     }
   }
@@ -251,6 +272,80 @@ Result<Catalog> MysqlSession::Introspect(bool count_rows) {
   for (const auto& r : others)
     catalog.others.push_back({Get(r, 0), Get(r, 1), "not migrated: recreate it by hand"});
   return catalog;
+}
+
+// Runs each table's counting SELECT (every column of it a count or a sum) and returns the sums
+// per table. A table of 200,000 keys or more with one integer primary key is split in key
+// ranges, and the pieces run at once on connections of their own, one per core (up to 4):
+// these scans are what a copy waits for before its first row. Inside a snapshot, or on one
+// core, everything runs here, in order.
+Result<std::vector<std::vector<int64_t>>> MysqlSession::ScanTables(
+    const Catalog& catalog, size_t count, const std::function<const std::string&(size_t)>& select) {
+  struct Piece {
+    size_t table;
+    std::string sql;
+    std::vector<int64_t> sums;
+  };
+  constexpr int64_t kMinSplitKeys = 200000;
+  const int cores = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  const bool parallel = cores > 1 && !in_snapshot_;
+  std::vector<Piece> pieces;
+  for (size_t i = 0; i < count; ++i) {
+    const Table& t = catalog.tables[i];
+    if (parallel && t.primary_key.size() == 1) {
+      PL_ASSIGN(auto bounds, FindIntegerKeyBounds(*conn_, dialect_, t.name, t.primary_key[0]));
+      if (bounds && static_cast<__int128>(bounds->max) - bounds->min >= kMinSplitKeys) {
+        const std::string key = dialect_.QuoteIdentifier(t.primary_key[0]);
+        for (auto [from, to] : EvenRanges(*bounds, cores))
+          pieces.push_back(
+              {i, fmt::format("{} WHERE {} BETWEEN {} AND {}", select(i), key, from, to), {}});
+        continue;
+      }
+    }
+    pieces.push_back({i, select(i), {}});
+  }
+  auto run = [](MysqlConnection& conn, Piece& piece) -> Status {
+    PL_ASSIGN(auto rows, conn.Query(piece.sql));
+    if (rows.empty()) return {};
+    for (const auto& cell : rows[0])
+      piece.sums.push_back(ParseInt64(cell.value_or("0")).value_or(0));
+    return {};
+  };
+  bool done = false;
+  if (parallel && pieces.size() > 1) {
+    std::atomic<size_t> next{0};
+    std::mutex mu;
+    Status failed;
+    auto worker = [&] {
+      auto own = MysqlConnection::Open(conn_->endpoint());
+      Status st = own ? Status() : Status(Fail(std::move(own.error())));
+      for (size_t k = 0; st && (k = next++) < pieces.size();) st = run(**own, pieces[k]);
+      if (!st) {
+        std::lock_guard lock(mu);
+        if (failed) failed = st;
+      }
+    };
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < std::min<size_t>(cores, pieces.size()); ++i)
+      threads.emplace_back(worker);
+    for (auto& th : threads) th.join();
+    done = static_cast<bool>(failed);
+    // A connection of its own may be refused (max_connections): this one scans alone instead.
+    if (!done) PL_LOG_DEBUG("parallel counting scan failed ({})", failed.error().message());
+  }
+  if (!done) {
+    for (auto& piece : pieces) {
+      piece.sums.clear();
+      PL_TRY(run(*conn_, piece));
+    }
+  }
+  std::vector<std::vector<int64_t>> sums(count);
+  for (const auto& piece : pieces) {
+    auto& total = sums[piece.table];
+    if (total.size() < piece.sums.size()) total.resize(piece.sums.size(), 0);
+    for (size_t c = 0; c < piece.sums.size(); ++c) total[c] += piece.sums[c];
+  }
+  return sums;
 }
 
 }  // namespace peerlock

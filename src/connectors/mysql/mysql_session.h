@@ -5,6 +5,7 @@
 // transaction with the chunk's marker row. Foreign-key checks are off on target sessions (keys
 // are added and checked after the data). Not thread-safe: one session per worker.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -97,6 +98,11 @@ class MysqlSession final : public Session {
   Status EnsureBookkeeping();
   Status ApplyTable(const TableChanges& changes, size_t budget);
   Result<std::string> BinlogPosition();
+  // The sums each table's counting SELECT (`select(i)` for table i of `catalog`) returns, read
+  // in key ranges on parallel connections where that pays (mysql_introspect.cc).
+  Result<std::vector<std::vector<int64_t>>> ScanTables(
+      const Catalog& catalog, size_t count,
+      const std::function<const std::string&(size_t)>& select);
 
   std::unique_ptr<MysqlConnection> conn_;
   bool read_only_;

@@ -225,8 +225,8 @@ bool PutValue(const ValueView& v, PgBinaryType type, std::string& out) {
       } else {
         return false;
       }
-      uint64_t bits = 0;
-      std::memcpy(&bits, &d, sizeof bits);
+      uint64_t bits = 0x7ff8000000000000ULL;  // float8in's NaN, whatever NaN came in
+      if (!std::isnan(d)) std::memcpy(&bits, &d, sizeof bits);
       PutU32(out, 8);
       PutU64(out, bits);
       return true;

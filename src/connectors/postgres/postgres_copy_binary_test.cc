@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
 
 namespace peerlock {
@@ -177,6 +178,11 @@ TEST(PostgresCopyBinary, TextBytesJsonbBoolFloatUuid) {
   EXPECT_EQ(Float(PgBinaryType::kFloat8, 1.0),
             "00000008"
             "3ff0000000000000");
+  // Any NaN (a payload, a sign) is stored as float8in stores "NaN".
+  double odd_nan = 0;
+  const uint64_t odd_bits = 0xfff0000000000001ULL;
+  std::memcpy(&odd_nan, &odd_bits, sizeof odd_nan);
+  EXPECT_EQ(Float(PgBinaryType::kFloat8, odd_nan), "000000087ff8000000000000");
   EXPECT_EQ(Text(PgBinaryType::kUuid, "0123abcd-0000-4000-8000-00000000FFFF"),
             "00000010"
             "0123abcd000040008000"

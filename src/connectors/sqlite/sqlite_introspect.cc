@@ -202,7 +202,10 @@ Status SqliteSession::CountOffTypeValues(std::vector<Table>& tables) {
   std::vector<Part> parts;
   for (size_t i = 0; i < tables.size(); ++i) {
     const Table& t = tables[i];
-    if (parallel && t.has_row_id) {
+    // A user column named _rowid_ hides the rowid under that name: such a table is not split.
+    const bool shadowed = std::any_of(t.columns.begin(), t.columns.end(),
+                                      [](const Column& c) { return ToLower(c.name) == "_rowid_"; });
+    if (parallel && t.has_row_id && !shadowed) {
       PL_ASSIGN(auto bounds,
                 SqliteStatement::Prepare(db_, "SELECT min(_rowid_), max(_rowid_) FROM " +
                                                   dialect_.QuoteIdentifier(t.name)));

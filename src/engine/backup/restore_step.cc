@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
 
 #include "base/elapsed.h"
 #include "base/log.h"
+#include "base/strings.h"
 #include "base/zstd_file.h"
 #include "engine/backup/table_digests.h"
 
@@ -89,18 +91,22 @@ Status Unpack(const std::string& archive, const std::string& dump, const BackupM
   return {};
 }
 
-// A restore never mixes with other data: the destination must hold no table yet (PeerLock's own
-// bookkeeping aside). Checked here, once for every dialect, before anything is written.
+// A restore never mixes with other data: the destination must hold no table, view or trigger
+// yet (PeerLock's own bookkeeping aside), or the dump's DROP ... IF EXISTS would replace them.
+// Checked here, once for every dialect, before anything is written.
 Status RefuseHeldTables(Session& session, const Endpoint& into) {
   PL_ASSIGN(Catalog held, WithContext(session.Introspect(/*count_rows=*/false),
                                       "listing the tables of " + into.Redacted()));
-  if (held.tables.empty()) return {};
-  std::string names;
-  for (size_t i = 0; i < held.tables.size() && i < 5; ++i)
-    names += (i ? ", " : "") + held.tables[i].name;
-  return Fail(Error(ErrorCode::kBlocked, "the restore destination " + into.Redacted() +
-                                             " already holds tables (" + names +
-                                             (held.tables.size() > 5 ? ", ...)" : ")"))
+  std::vector<std::string> names;
+  for (const auto& t : held.tables) names.push_back(t.name);
+  for (const auto& v : held.views) names.push_back("view " + v.name);
+  for (const auto& t : held.triggers) names.push_back("trigger " + t.name);
+  if (names.empty()) return {};
+  const size_t shown = std::min<size_t>(names.size(), 5);
+  return Fail(Error(ErrorCode::kBlocked,
+                    "the restore destination " + into.Redacted() + " already holds tables (" +
+                        Join(std::vector<std::string>(names.begin(), names.begin() + shown), ", ") +
+                        (names.size() > shown ? ", ...)" : ")"))
                   .WithHint(into.scheme() == "sqlite"
                                 ? "restore into a new file: give --into sqlite:///path/new.db"
                                 : "restore into an empty database: create one (createdb NAME, "
