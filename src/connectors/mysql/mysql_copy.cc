@@ -267,7 +267,7 @@ Result<std::vector<KeyTuple>> MysqlSession::SplitPoints(const ReadSpec& spec,
       spec.where.empty()) {
     PL_ASSIGN(auto bounds, FindIntegerKeyBounds(*conn_, dialect_, spec.table, spec.key.columns[0]));
     if (bounds && DenseEnough(*bounds, rows_per_chunk)) {
-      for (int64_t p : EvenSplitPoints(*bounds, rows_per_chunk))
+      for (int64_t p : EvenSplitPoints(bounds->min, bounds->max, rows_per_chunk))
         points.push_back({OwnedValue{.kind = ValueKind::kInt, .i = p}});
       return points;
     }

@@ -4,14 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <thread>
 
 #include "base/log.h"
+#include "base/parallel_work.h"
 #include "base/strings.h"
 #include "connectors/mysql/mysql_key_ranges.h"
 #include "connectors/mysql/mysql_session.h"
@@ -296,7 +295,7 @@ Result<std::vector<std::vector<int64_t>>> MysqlSession::ScanTables(
       PL_ASSIGN(auto bounds, FindIntegerKeyBounds(*conn_, dialect_, t.name, t.primary_key[0]));
       if (bounds && static_cast<__int128>(bounds->max) - bounds->min >= kMinSplitKeys) {
         const std::string key = dialect_.QuoteIdentifier(t.primary_key[0]);
-        for (auto [from, to] : EvenRanges(*bounds, cores))
+        for (auto [from, to] : EvenRanges(bounds->min, bounds->max, cores))
           pieces.push_back(
               {i, fmt::format("{} WHERE {} BETWEEN {} AND {}", select(i), key, from, to), {}});
         continue;
@@ -313,25 +312,13 @@ Result<std::vector<std::vector<int64_t>>> MysqlSession::ScanTables(
   };
   bool done = false;
   if (parallel && pieces.size() > 1) {
-    std::atomic<size_t> next{0};
-    std::mutex mu;
-    Status failed;
-    auto worker = [&] {
-      auto own = MysqlConnection::Open(conn_->endpoint());
-      Status st = own ? Status() : Status(Fail(std::move(own.error())));
-      for (size_t k = 0; st && (k = next++) < pieces.size();) st = run(**own, pieces[k]);
-      if (!st) {
-        std::lock_guard lock(mu);
-        if (failed) failed = st;
-      }
-    };
-    std::vector<std::thread> threads;
-    for (size_t i = 0; i < std::min<size_t>(cores, pieces.size()); ++i)
-      threads.emplace_back(worker);
-    for (auto& th : threads) th.join();
-    done = static_cast<bool>(failed);
+    Status st = ForEachOnOwnState(
+        pieces.size(), static_cast<size_t>(cores),
+        [&] { return MysqlConnection::Open(conn_->endpoint()); },
+        [&](std::unique_ptr<MysqlConnection>& own, size_t k) { return run(*own, pieces[k]); });
+    done = static_cast<bool>(st);
     // A connection of its own may be refused (max_connections): this one scans alone instead.
-    if (!done) PL_LOG_DEBUG("parallel counting scan failed ({})", failed.error().message());
+    if (!done) PL_LOG_DEBUG("parallel counting scan failed ({})", st.error().message());
   }
   if (!done) {
     for (auto& piece : pieces) {

@@ -42,22 +42,4 @@ bool DenseEnough(const IntegerKeyBounds& bounds, int64_t width) {
   return even_chunks <= 2 * counted_chunks;
 }
 
-std::vector<int64_t> EvenSplitPoints(const IntegerKeyBounds& bounds, int64_t width) {
-  std::vector<int64_t> points;
-  if (width <= 0) return points;
-  for (__int128 p = static_cast<__int128>(bounds.min) + width; p <= bounds.max; p += width)
-    points.push_back(static_cast<int64_t>(p));
-  return points;
-}
-
-std::vector<std::pair<int64_t, int64_t>> EvenRanges(const IntegerKeyBounds& bounds, int parts) {
-  std::vector<std::pair<int64_t, int64_t>> ranges;
-  parts = std::max(parts, 1);
-  const __int128 step = (Span(bounds) + parts - 1) / parts;
-  for (__int128 from = bounds.min; from <= bounds.max; from += step)
-    ranges.emplace_back(static_cast<int64_t>(from),
-                        static_cast<int64_t>(std::min<__int128>(bounds.max, from + step - 1)));
-  return ranges;
-}
-
 }  // namespace peerlock

@@ -8,11 +8,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "connectors/mysql/mysql_connection.h"
 #include "connectors/mysql/mysql_dialect.h"
+#include "core/integer_ranges.h"
 
 namespace peerlock {
 
@@ -31,11 +30,5 @@ Result<std::optional<IntegerKeyBounds>> FindIntegerKeyBounds(MysqlConnection& co
 // Whether even ranges of `width` keys over `bounds` make at most twice the chunks counted
 // ones would: the key is dense enough (a sparse key would make many near-empty chunks).
 bool DenseEnough(const IntegerKeyBounds& bounds, int64_t width);
-
-// min + width, min + 2*width, ... up to max: the split points of ranges of `width` keys.
-std::vector<int64_t> EvenSplitPoints(const IntegerKeyBounds& bounds, int64_t width);
-
-// [from, to] pieces covering [min, max] exactly, `parts` of them at most.
-std::vector<std::pair<int64_t, int64_t>> EvenRanges(const IntegerKeyBounds& bounds, int parts);
 
 }  // namespace peerlock

@@ -2,16 +2,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
-#include <climits>
-#include <mutex>
 #include <thread>
 
 #include "base/elapsed.h"
 #include "base/log.h"
+#include "base/parallel_work.h"
 #include "base/strings.h"
 #include "connectors/sqlite/sqlite_session.h"
 #include "connectors/sqlite/sqlite_sql.h"
+#include "core/integer_ranges.h"
 
 namespace peerlock {
 namespace {
@@ -211,11 +210,9 @@ Status SqliteSession::CountOffTypeValues(std::vector<Table>& tables) {
                                                   dialect_.QuoteIdentifier(t.name)));
       PL_ASSIGN(bool row, bounds.Step());
       int64_t lo = row ? bounds.Int(0) : 0, hi = row ? bounds.Int(1) : 0;
-      // Rowids near the ends of int64 are left to one unsplit scan (no overflow below).
-      if (row && hi > lo && hi - lo >= kMinSplitRows && lo > INT64_MIN / 4 && hi < INT64_MAX / 4) {
-        const int64_t step = (hi - lo) / static_cast<int64_t>(cores) + 1;
-        for (int64_t from = lo; from <= hi; from += step)
-          parts.push_back({i, std::make_pair(from, std::min(hi, from + step - 1)), {}});
+      if (row && hi > lo && static_cast<__int128>(hi) - lo >= kMinSplitRows) {
+        for (auto range : EvenRanges(lo, hi, static_cast<int>(cores)))
+          parts.push_back({i, range, {}});
         continue;
       }
     }
@@ -223,30 +220,16 @@ Status SqliteSession::CountOffTypeValues(std::vector<Table>& tables) {
   }
   bool done = false;
   if (parallel && parts.size() > 1) {
-    std::atomic<size_t> next{0};
-    std::mutex mu;
-    Status failed;
-    auto fail = [&](Error e) {
-      std::lock_guard lock(mu);
-      if (failed) failed = Fail(std::move(e));
-    };
-    auto worker = [&] {
-      auto own = Open(endpoint_, SessionOptions{.read_only = true});
-      if (!own) return fail(std::move(own.error()));
-      while (true) {
-        const size_t k = next++;
-        if (k >= parts.size()) return;
-        auto counts = (*own)->ScanOffTypeValues(tables[parts[k].table], parts[k].range);
-        if (!counts) return fail(std::move(counts.error()));
-        parts[k].counts = std::move(*counts);
-      }
-    };
-    std::vector<std::thread> threads;
-    for (size_t i = 0; i < std::min(cores, parts.size()); ++i) threads.emplace_back(worker);
-    for (auto& th : threads) th.join();
-    done = static_cast<bool>(failed);
+    Status st = ForEachOnOwnState(
+        parts.size(), cores, [&] { return Open(endpoint_, SessionOptions{.read_only = true}); },
+        [&](std::unique_ptr<SqliteSession>& own, size_t k) -> Status {
+          PL_ASSIGN(parts[k].counts,
+                    own->ScanOffTypeValues(tables[parts[k].table], parts[k].range));
+          return {};
+        });
+    done = static_cast<bool>(st);
     // A connection of its own may be refused (a locked file): this one scans alone instead.
-    if (!done) PL_LOG_DEBUG("{}: parallel scan failed ({})", path_, failed.error().message());
+    if (!done) PL_LOG_DEBUG("{}: parallel scan failed ({})", path_, st.error().message());
   }
   if (!done) {
     for (Part& p : parts) {
