@@ -43,6 +43,10 @@ inline constexpr char kGainedColumnsNative[] = "peerlock.gained_columns";
 struct CaptureSpec {
   std::string name;  // stable per migration ("peerlock_<8 hex>"): slot, publication, triggers
   std::vector<CaptureTable> tables;
+  // A transaction with more row changes than this reaches Next in parts of this many (every
+  // part but the last has ChangeTxn::more set), so that memory stays bounded whatever a single
+  // source transaction holds. 0: whole transactions only.
+  int64_t part_changes = 0;
 };
 
 // What StartCapture established: where the log is read from, and the snapshot the copy reads
@@ -87,9 +91,13 @@ struct RowChange {
                      // unchanged TOAST values), whose cells hold NULL and must be left as they are
 };
 
-// One committed source transaction, in commit order.
+// One committed source transaction, in commit order, or one part of it (CaptureSpec::
+// part_changes): the parts of a transaction come one after the other, and only its last part
+// (more = false) carries the position; a stream reopened at the position before it sends the
+// whole transaction again.
 struct ChangeTxn {
   std::string position;        // where a resumed stream continues after this transaction
+  bool more = false;           // a part: the transaction goes on in the next ChangeTxn
   int64_t commit_time_us = 0;  // source commit time, microseconds since the epoch (0 = unknown)
   int64_t bytes = 0;           // log bytes this transaction took (for lag and throughput)
   std::vector<RowChange> changes;
@@ -150,10 +158,14 @@ struct TableChanges {
 
 // One target transaction: the net effect of consecutive source transactions and the position
 // after the last of them, recorded for `stream` in the same transaction.
+// A partial set (a source transaction too large to hold, delivered in parts) is applied and the
+// target transaction left open: the sets after it continue the same target transaction, and
+// the first set that is not partial records its position and commits them all together.
 struct ChangeSet {
   std::string stream;                // CaptureSpec::name
   std::string position;              // ChangeTxn::position of the last transaction folded in
   std::vector<TableChanges> tables;  // in apply order (parents before children)
+  bool partial = false;              // leave the target transaction open, record no position
 };
 
 }  // namespace peerlock

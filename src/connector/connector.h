@@ -262,10 +262,14 @@ class Session {
   // Applies `changes` and records its position for its stream, in one transaction. Triggers
   // and foreign-key checks of the target do not fire where the dialect allows it (the source
   // already ran them; the changes they made are in the stream).
+  // A partial set (ChangeSet::partial) leaves the transaction open for the sets that follow.
   virtual Status ApplyChanges(const ChangeSet& changes) {
     (void)changes;
     return Fail(ErrorCode::kUnsupported, "this dialect cannot apply captured changes");
   }
+  // Rolls back the transaction partial sets left open (the sync stopped inside a source
+  // transaction); nothing to do when none is open.
+  virtual Status AbandonChanges() { return {}; }
   // The position the last ApplyChanges of `stream` recorded, or nullopt.
   virtual Result<std::optional<std::string>> AppliedPosition(const std::string& stream) {
     (void)stream;

@@ -230,8 +230,9 @@ class PlanParser {
       if (key.key == "batch_changes") {
         PL_ASSIGN(int64_t batch,
                   yaml_.Integer(key.value, 1, 1000000,
-                                "batch_changes is the most source changes applied in one target "
-                                "transaction"));
+                                "batch_changes is the most source changes folded into one target "
+                                "transaction (and the size of the parts a larger source "
+                                "transaction is applied in)"));
         sync.batch_changes = static_cast<int>(batch);
       } else if (key.key == "max_retained") {
         PL_ASSIGN(std::string text, yaml_.String(key.value, "a size such as 8GB or 500MB"));

@@ -2,7 +2,8 @@
 // MariaDB and PostgreSQL -> SQLite. Each: copy, then a writer's inserts, updates (one changing
 // the primary key), deletes and multi-table transactions; a sync killed with SIGKILL between
 // batches; the rest applied after a restart; `peerlock verify` equal and the independent
-// aggregates of both sides equal.
+// aggregates of both sides equal. Also: a source transaction 60 times larger than a batch,
+// applied in parts into one target transaction, atomic across a SIGKILL between parts.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -31,7 +32,7 @@ enum class Dialect { kPostgres, kMariadb, kSqlite };
 
 // One database of the test and how to run SQL on it.
 struct Side {
-  Dialect dialect;
+  Dialect dialect = Dialect::kPostgres;
   std::string url;
   std::string mariadb_database;  // for RunMariadb
   std::string sqlite_path;
@@ -112,6 +113,23 @@ std::string WriterSql(int round, int txns) {
   return sql;
 }
 
+// One source transaction of 600 row changes (inserts, updates, a key change, deletes of new and
+// of copied rows, two tables): 60 times the plan's batch_changes of 10, so it reaches the target
+// in parts, applied into one target transaction.
+std::string HugeTransactionSql() {
+  std::string sql = "BEGIN;";
+  for (int i = 0; i < 200; ++i)
+    sql += fmt::format("INSERT INTO accounts VALUES ({}, 'big', {}.75, NULL);", 90000 + i, i);
+  sql +=
+      "UPDATE accounts SET balance = balance + 2 WHERE id BETWEEN 90000 AND 90099;"
+      "UPDATE accounts SET id = id + 500 WHERE id BETWEEN 90100 AND 90149;"
+      "DELETE FROM accounts WHERE id BETWEEN 90150 AND 90199;"
+      "DELETE FROM accounts WHERE id <= 100;";
+  for (int i = 0; i < 100; ++i)
+    sql += fmt::format("INSERT INTO events VALUES ('big', {}, 'b{}');", i, i);
+  return sql + "COMMIT;";
+}
+
 class SyncAcrossDialects : public ::testing::Test {
  protected:
   Side Make(Dialect d, const std::string& suffix) {
@@ -136,14 +154,23 @@ class SyncAcrossDialects : public ::testing::Test {
     return pg::EndpointYaml(side.url);
   }
 
-  void Run(Dialect from, Dialect to) {
-    Side source = Make(from, "src"), target = Make(to, "tgt");
+  // Both sides with the schema and the initial rows on the source, a plan of batches of 10
+  // changes, and a first sync that copied and caught up.
+  void Start(Dialect from, Dialect to, Side& source, Side& target, RunResult& first) {
+    source = Make(from, "src");
+    target = Make(to, "tgt");
     source.Run(kSchema);
     source.Run(InitialRows());
     WriteFile(ws_.plan(), "source: " + EndpointYaml(source) + "\ntarget: " + EndpointYaml(target) +
                               "\nsync: {batch_changes: 10}\n");
-    RunResult first = ws_.Run("sync", {"--until-caught-up"});
+    first = ws_.Run("sync", {"--until-caught-up"});
     ASSERT_EQ(first.exit_code, 0) << first.Describe();
+  }
+
+  void Run(Dialect from, Dialect to) {
+    Side source, target;
+    RunResult first;
+    ASSERT_NO_FATAL_FAILURE(Start(from, to, source, target, first));
     source.Run(WriterSql(1, 30));
     RunResult killed =
         ws_.Run("sync", {"--until-caught-up"}, {{"PEERLOCK_FAULT", "sync.batch_applied:1"}});
@@ -158,6 +185,33 @@ class SyncAcrossDialects : public ::testing::Test {
     std::string expected = source.Aggregates();
     EXPECT_EQ(target.Aggregates(), expected);
     EXPECT_NE(expected.find("3"), std::string::npos) << expected;  // not an empty answer
+    RunResult drop = ws_.Run("sync", {"--drop"});
+    EXPECT_EQ(drop.exit_code, 0) << drop.Describe();
+  }
+
+  // A source transaction far larger than a batch is applied in parts into one target
+  // transaction: a sync killed after some parts leaves nothing of it on the target (atomic),
+  // and the restarted sync applies it whole, once.
+  void RunHugeTransaction(Dialect from, Dialect to) {
+    Side source, target;
+    RunResult first;
+    ASSERT_NO_FATAL_FAILURE(Start(from, to, source, target, first));
+    const std::string before = target.Aggregates();
+    source.Run(HugeTransactionSql());
+    // The fifth part applied: the process dies with the transaction open on the target.
+    RunResult killed =
+        ws_.Run("sync", {"--until-caught-up"}, {{"PEERLOCK_FAULT", "sync.part_applied:5"}});
+    ASSERT_EQ(killed.exit_code, -SIGKILL) << killed.Describe();
+    EXPECT_NE(killed.err.find("applying it in parts"), std::string::npos) << killed.Describe();
+    EXPECT_EQ(target.Aggregates(), before) << "parts of an uncommitted transaction are visible";
+    RunResult rest = ws_.Run("sync", {"--until-caught-up"});
+    ASSERT_EQ(rest.exit_code, 0) << rest.Describe();
+    RunResult verify = ws_.Run("verify");
+    EXPECT_EQ(verify.exit_code, 0) << verify.Describe() << rest.Describe();
+    EXPECT_NE(verify.out.find("EQUAL"), std::string::npos) << verify.Describe();
+    const std::string expected = source.Aggregates();
+    EXPECT_EQ(target.Aggregates(), expected);
+    EXPECT_NE(expected, before);  // the transaction changed something to compare
     RunResult drop = ws_.Run("sync", {"--drop"});
     EXPECT_EQ(drop.exit_code, 0) << drop.Describe();
   }
@@ -290,6 +344,18 @@ TEST_F(SyncAcrossDialects, MariadbToPostgres) { Run(Dialect::kMariadb, Dialect::
 TEST_F(SyncAcrossDialects, SqliteToPostgres) { Run(Dialect::kSqlite, Dialect::kPostgres); }
 TEST_F(SyncAcrossDialects, PostgresToMariadb) { Run(Dialect::kPostgres, Dialect::kMariadb); }
 TEST_F(SyncAcrossDialects, PostgresToSqlite) { Run(Dialect::kPostgres, Dialect::kSqlite); }
+TEST_F(SyncAcrossDialects, HugeTransactionPostgresToPostgres) {
+  RunHugeTransaction(Dialect::kPostgres, Dialect::kPostgres);
+}
+TEST_F(SyncAcrossDialects, HugeTransactionMariadbToPostgres) {
+  RunHugeTransaction(Dialect::kMariadb, Dialect::kPostgres);
+}
+TEST_F(SyncAcrossDialects, HugeTransactionPostgresToMariadb) {
+  RunHugeTransaction(Dialect::kPostgres, Dialect::kMariadb);
+}
+TEST_F(SyncAcrossDialects, HugeTransactionPostgresToSqlite) {
+  RunHugeTransaction(Dialect::kPostgres, Dialect::kSqlite);
+}
 TEST_F(SyncAcrossDialects, MariadbSourceGainsANullableColumn) {
   RunAddingAColumn(Dialect::kMariadb);
 }

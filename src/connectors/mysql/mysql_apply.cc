@@ -145,9 +145,12 @@ Status MysqlSession::ApplyChanges(const ChangeSet& changes) {
     int64_t limit = packet.empty() ? 0 : ParseInt64(packet[0][0].value_or("0")).value_or(0);
     statement_budget_ = static_cast<size_t>(std::clamp<int64_t>(limit - 16384, 65536, 8 << 20));
   }
-  PL_TRY(Execute("START TRANSACTION"));
+  // A transaction left open by partial sets goes on.
+  if (!apply_open_) PL_TRY(Execute("START TRANSACTION"));
+  apply_open_ = true;
   auto body = [&]() -> Status {
     for (const auto& tc : changes.tables) PL_TRY(ApplyTable(tc, statement_budget_));
+    if (changes.partial) return {};
     return Execute(
         fmt::format("INSERT INTO _peerlock_sync (stream, position, applied_at) VALUES ({}, {}, "
                     "current_timestamp(6)) ON DUPLICATE KEY UPDATE position = VALUES(position), "
@@ -156,10 +159,19 @@ Status MysqlSession::ApplyChanges(const ChangeSet& changes) {
   };
   Status applied = body();
   if (!applied) {
+    apply_open_ = false;
     (void)Execute("ROLLBACK");  // the apply error is the one worth reporting
     return applied;
   }
+  if (changes.partial) return {};
+  apply_open_ = false;
   return Execute("COMMIT");
+}
+
+Status MysqlSession::AbandonChanges() {
+  if (!apply_open_) return {};
+  apply_open_ = false;
+  return Execute("ROLLBACK");
 }
 
 Result<std::optional<std::string>> MysqlSession::AppliedPosition(const std::string& stream) {

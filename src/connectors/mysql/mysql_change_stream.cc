@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <random>
 #include <unordered_map>
+#include <utility>
 
 #include "base/log.h"
 #include "base/strings.h"
@@ -99,6 +100,7 @@ class MysqlChangeStream final : public ChangeStream {
         txn_ = ChangeTxn();
         return out;
       }
+      if (PartDue()) return std::optional<ChangeTxn>(TakePart(*event));
       if (std::chrono::steady_clock::now() < deadline) continue;
       if (!in_txn_ && delivered_.Before(read_)) {
         // Transactions of other tables moved the position on: hand it out empty, so that
@@ -181,9 +183,14 @@ class MysqlChangeStream final : public ChangeStream {
 
   void BeginTxn(const MARIADB_RPL_EVENT& ev) {
     in_txn_ = true;
-    txn_ = ChangeTxn();
+    txn_parted_ = false;
     txn_bytes_ = 0;
     (void)ev;
+    ResetTxn();
+  }
+
+  void ResetTxn() {
+    txn_ = ChangeTxn();
     for (const auto& t : spec_.tables) {
       txn_.rows.emplace_back(static_cast<int>(t.columns.size()));
       txn_.old_keys.emplace_back(static_cast<int>(t.key.size()));
@@ -194,12 +201,29 @@ class MysqlChangeStream final : public ChangeStream {
   bool Commit(const MARIADB_RPL_EVENT& ev) {
     in_txn_ = standalone_ = false;
     read_ = BinlogPosition{.file = file_, .offset = ev.next_event_pos};
-    if (txn_.changes.empty()) return false;
+    if (txn_.changes.empty() && !txn_parted_) return false;
     txn_.position = read_.ToString();
     txn_.commit_time_us = static_cast<int64_t>(ev.timestamp) * 1'000'000;
     txn_.bytes = txn_bytes_;
     delivered_ = read_;
     return true;
+  }
+
+  // A stream always starts at a transaction's boundary, so every transaction read is new: one
+  // holding part_changes changes so far goes out as a part.
+  bool PartDue() const {
+    return in_txn_ && spec_.part_changes > 0 &&
+           static_cast<int64_t>(txn_.changes.size()) >= spec_.part_changes;
+  }
+
+  ChangeTxn TakePart(const MARIADB_RPL_EVENT& ev) {
+    ChangeTxn part = std::move(txn_);
+    part.more = true;
+    part.commit_time_us = static_cast<int64_t>(ev.timestamp) * 1'000'000;
+    part.bytes = std::exchange(txn_bytes_, 0);
+    ResetTxn();
+    txn_parted_ = true;
+    return part;
   }
 
   // Feeds one event; true when it completed a transaction with changes (in txn_).
@@ -238,7 +262,7 @@ class MysqlChangeStream final : public ChangeStream {
                           "which change capture cannot read")
                         .WithHint("as an admin run SET GLOBAL log_bin_compress = OFF"));
       case XA_PREPARE_LOG_EVENT:
-        if (in_txn_ && !txn_.changes.empty())
+        if (in_txn_ && (!txn_.changes.empty() || txn_parted_))
           return Fail(Error(ErrorCode::kUnsupported,
                             "an XA transaction changed captured tables at " + read_.ToString())
                           .WithHint("change capture follows ordinary transactions only"));
@@ -475,6 +499,7 @@ class MysqlChangeStream final : public ChangeStream {
   BinlogPosition delivered_;                 // the last position handed out
   std::optional<BinlogPosition> confirmed_;  // the target holds everything before it
   bool in_txn_ = false;
+  bool txn_parted_ = false;  // parts of the open transaction were handed out
   bool standalone_ = false;  // the group is one statement without COMMIT (DDL)
   ChangeTxn txn_;
   int64_t txn_bytes_ = 0;

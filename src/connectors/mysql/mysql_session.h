@@ -54,6 +54,7 @@ class MysqlSession final : public Session {
   // key, INSERT ... ON DUPLICATE KEY UPDATE, UPDATE of patched columns, each split to stay
   // under max_allowed_packet; then the position in _peerlock_sync.
   Status ApplyChanges(const ChangeSet& changes) override;
+  Status AbandonChanges() override;
   Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
   Status ForgetAppliedPosition(const std::string& stream) override;
   Result<std::map<std::string, std::string>> ServerFacts() override;  // mysql_facts.cc
@@ -109,6 +110,7 @@ class MysqlSession final : public Session {
   bool in_snapshot_ = false;
   bool bookkeeping_ready_ = false;
   size_t statement_budget_ = 0;  // bytes a change-apply statement may take (max_allowed_packet)
+  bool apply_open_ = false;      // partial change sets applied, their transaction not yet committed
   std::string snapshot_position_;
   MysqlDialect dialect_;
   std::map<std::string, std::vector<ColumnInfo>> info_;

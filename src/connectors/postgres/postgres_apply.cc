@@ -225,22 +225,35 @@ Status PostgresSession::ApplyTableChanges(const TableChanges& t, std::string& pe
 
 Status PostgresSession::ApplyChanges(const ChangeSet& changes) {
   PL_TRY(EnsureSyncBookkeeping());
-  stages_used_.clear();
-  // Sent with the first statements that need the server (often the commit itself).
-  std::string pending = replica_role_ ? "BEGIN; SET LOCAL synchronous_commit = off; "
-                                        "SET LOCAL session_replication_role = replica;\n"
-                                      : "BEGIN; SET LOCAL synchronous_commit = off;\n";
+  // Sent with the first statements that need the server (often the commit itself). A
+  // transaction left open by partial sets goes on: its staging tables still hold their rows.
+  std::string pending;
+  if (!apply_open_) {
+    stages_used_.clear();
+    pending = replica_role_ ? "BEGIN; SET LOCAL synchronous_commit = off; "
+                              "SET LOCAL session_replication_role = replica;\n"
+                            : "BEGIN; SET LOCAL synchronous_commit = off;\n";
+  }
+  const bool opened_here = !apply_open_;
   Status status;
   for (const TableChanges& t : changes.tables) {
     if (!status) break;
     status = ApplyTableChanges(t, pending);
     FaultPoint("sync.apply_midway");  // crash tests: part of a batch applied, not committed
   }
-  if (status) {
+  if (status && changes.partial) {
+    if (!pending.empty()) status = conn_->Execute(pending);
+    pending.clear();
+    if (status) {
+      apply_open_ = true;
+      return {};
+    }
+  } else if (status) {
     // The statements still waiting, the position, the commit and the local WAL positions
     // after it (inserted, flushed), in one round trip. The commit does not wait for the disk
     // (as PostgreSQL's own apply workers); DurablePosition tells the engine when it is safe to
     // let the source forget it.
+    apply_open_ = false;
     auto committed = conn_->ExecuteDoing(
         "applying a batch of changes" + BatchTables(changes),
         pending + "INSERT INTO public._peerlock_sync (stream, position) VALUES (" +
@@ -261,12 +274,19 @@ Status PostgresSession::ApplyChanges(const ChangeSet& changes) {
     }
   }
   if (!status) {
+    apply_open_ = false;
     // Nothing was sent while the batch's BEGIN still waits in `pending`.
-    if (!pending.starts_with("BEGIN"))
+    if (!(opened_here && pending.starts_with("BEGIN")))
       (void)conn_->Execute("ROLLBACK");  // the apply error is the one worth reporting
     return status;
   }
   return {};
+}
+
+Status PostgresSession::AbandonChanges() {
+  if (!apply_open_) return {};
+  apply_open_ = false;
+  return conn_->Execute("ROLLBACK");
 }
 
 void PostgresSession::NoteFlushed(uint64_t flush) {

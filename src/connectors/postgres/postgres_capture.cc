@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <thread>
+#include <utility>
 
 #include "base/log.h"
 #include "base/strings.h"
@@ -226,7 +227,7 @@ class PgChangeStream final : public ChangeStream {
     PL_ASSIGN(PgMessage m, DecodePgOutput(frame.substr(25)));
     txn_bytes_ += static_cast<int64_t>(frame.size());
     switch (m.type) {
-      case PgMessage::kBegin: StartTxn(); break;
+      case PgMessage::kBegin: StartTxn(m); break;
       case PgMessage::kRelation: PL_TRY(OnRelation(m)); break;
       case PgMessage::kInsert:
       case PgMessage::kUpdate:
@@ -241,7 +242,7 @@ class PgChangeStream final : public ChangeStream {
         break;
       case PgMessage::kCommit: {
         in_txn_ = false;
-        if (m.end_lsn <= from_ || txn_.changes.empty()) {
+        if (m.end_lsn <= from_ || (txn_.changes.empty() && !txn_parted_)) {
           // Applied before a restart, or nothing of ours: once everything handed over is
           // confirmed, the slot may move past it.
           if (delivered_ <= confirmed_ && m.end_lsn > confirmed_) confirmed_ = m.end_lsn;
@@ -255,7 +256,26 @@ class PgChangeStream final : public ChangeStream {
       }
       default: break;  // Origin, Type, logical messages: nothing to apply
     }
+    if (PartDue()) return std::optional<ChangeTxn>(TakePart());
     return std::optional<ChangeTxn>();
+  }
+
+  // A transaction holding part_changes changes so far goes out as a part, unless it was applied
+  // before a restart (its commit record, at the Begin's final LSN, is before from_: it is
+  // skipped whole at its Commit).
+  bool PartDue() const {
+    return in_txn_ && !txn_applied_before_ && spec_.part_changes > 0 &&
+           static_cast<int64_t>(txn_.changes.size()) >= spec_.part_changes;
+  }
+
+  ChangeTxn TakePart() {
+    ChangeTxn part = std::move(txn_);
+    part.more = true;
+    part.commit_time_us = txn_commit_us_;
+    part.bytes = std::exchange(txn_bytes_, 0);
+    ResetTxn();
+    txn_parted_ = true;
+    return part;
   }
 
   static Lsn ReadLsn(std::string_view p) {
@@ -264,9 +284,16 @@ class PgChangeStream final : public ChangeStream {
     return v;
   }
 
-  void StartTxn() {
+  void StartTxn(const PgMessage& begin) {
     in_txn_ = true;
     txn_bytes_ = 0;
+    txn_applied_before_ = begin.lsn < from_;
+    txn_parted_ = false;
+    txn_commit_us_ = PgTimeToUnixMicros(begin.commit_time_pg);
+    ResetTxn();
+  }
+
+  void ResetTxn() {
     txn_ = ChangeTxn();
     for (const CaptureTable& t : spec_.tables) {
       txn_.rows.emplace_back(static_cast<int>(t.columns.size()));
@@ -442,6 +469,9 @@ class PgChangeStream final : public ChangeStream {
   Lsn received_idle_ = 0;  // furthest keepalive position outside a transaction
   Clock::time_point last_reply_request_;
   bool in_txn_ = false;
+  bool txn_applied_before_ = false;  // the open transaction ends before from_
+  bool txn_parted_ = false;          // parts of the open transaction were handed out
+  int64_t txn_commit_us_ = 0;        // its commit time (from Begin), for its parts
   ChangeTxn txn_;
   int64_t txn_bytes_ = 0;
   std::string scratch_;

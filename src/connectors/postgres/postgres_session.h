@@ -59,6 +59,7 @@ class PostgresSession final : public Session {
   Status DropCapture(const CaptureSpec& spec) override;
   Result<std::string> CurrentPosition() override;
   Status ApplyChanges(const ChangeSet& changes) override;
+  Status AbandonChanges() override;
   Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
   Status ForgetAppliedPosition(const std::string& stream) override;
   Result<std::string> DurablePosition(const std::string& stream) override;
@@ -145,6 +146,7 @@ class PostgresSession final : public Session {
   bool replica_role_ = false;                   // may set session_replication_role
   std::map<std::string, std::string> stages_;   // (table, columns) -> temp staging table
   std::set<std::string> stages_used_;           // staging tables filled in this batch
+  bool apply_open_ = false;  // partial change sets applied, their transaction not yet committed
   // Batches committed without waiting for the disk: (local WAL position after the commit,
   // source position), oldest first; and the newest source position known durable.
   std::deque<std::pair<uint64_t, std::string>> undurable_;

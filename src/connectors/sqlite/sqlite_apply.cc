@@ -6,7 +6,6 @@
 #include "connectors/sqlite/sqlite_affinity.h"
 #include "connectors/sqlite/sqlite_session.h"
 #include "connectors/sqlite/sqlite_sql.h"
-#include "connectors/sqlite/sqlite_transaction.h"
 #include "connectors/sqlite/sqlite_triggers_off.h"
 
 namespace peerlock {
@@ -159,34 +158,66 @@ Result<int64_t> PragmaValue(SqliteSession& s, const std::string& pragma) {
   return row ? stmt.Int(0) : 0;
 }
 
+// Ends the apply transaction (committed or rolled back) and restores the pragmas it changed.
+Status EndSqliteApply(SqliteSession& s, const char* end) {
+  const SqliteSession::OpenApply saved = s.open_apply().value_or(SqliteSession::OpenApply{});
+  s.open_apply().reset();
+  Status ended = s.Execute(end);
+  // A failed COMMIT leaves the transaction open: nothing of it may stay behind.
+  if (!ended && sqlite3_get_autocommit(s.handle()) == 0) (void)s.Execute("ROLLBACK");
+  if (saved.foreign_keys) PL_TRY(s.Execute("PRAGMA foreign_keys = ON"));
+  PL_TRY(s.Execute("PRAGMA synchronous = " + std::to_string(saved.synchronous)));
+  return ended;
+}
+
 }  // namespace
 
 Status ApplySqliteChanges(SqliteSession& s, const ChangeSet& changes) {
-  // Set before BEGIN (inside a transaction these pragmas are no-ops), restored after:
+  // Set before BEGIN (inside a transaction these pragmas are no-ops), restored at its end:
   // - foreign keys off: the source checked them, and a set may delete a parent before it moves
   //   the child off it;
   // - synchronous FULL: the position is confirmed to the source, which then trims its changelog,
   //   so the commit must survive a power loss too (the load's NORMAL survives a killed process).
-  PL_ASSIGN(int64_t foreign_keys, PragmaValue(s, "foreign_keys"));
-  PL_ASSIGN(int64_t synchronous, PragmaValue(s, "synchronous"));
-  if (foreign_keys) PL_TRY(s.Execute("PRAGMA foreign_keys = OFF"));
-  PL_TRY(s.Execute("PRAGMA synchronous = FULL"));
+  // A transaction left open by partial sets goes on.
+  if (!s.open_apply()) {
+    PL_ASSIGN(int64_t foreign_keys, PragmaValue(s, "foreign_keys"));
+    PL_ASSIGN(int64_t synchronous, PragmaValue(s, "synchronous"));
+    if (foreign_keys) PL_TRY(s.Execute("PRAGMA foreign_keys = OFF"));
+    PL_TRY(s.Execute("PRAGMA synchronous = FULL"));
+    s.open_apply() =
+        SqliteSession::OpenApply{.foreign_keys = foreign_keys, .synchronous = synchronous};
+    // BEGIN IMMEDIATE takes the write lock up front: the body never fails half-way for want of it.
+    if (Status begun = s.Execute("BEGIN IMMEDIATE"); !begun) {
+      (void)EndSqliteApply(s, "SELECT 1");  // only the pragmas to restore
+      return begun;
+    }
+  }
   TriggersOff triggers_off(s.handle());
-  auto applied = InSqliteTransaction(s, "BEGIN IMMEDIATE", [&]() -> Status {
+  auto body = [&]() -> Status {
     for (const auto& t : changes.tables)
       PL_TRY(WithContext(ApplyTable(s, t), "applying changes to " + t.table));
+    if (changes.partial) return {};
     PL_TRY(s.Execute(std::string(sql::kSyncPositions)));
     PL_ASSIGN(auto record, SqliteStatement::Prepare(s.handle(), sql::kRecordSyncPosition));
     PL_TRY(record.BindText(1, changes.stream));
     PL_TRY(record.BindText(2, changes.position));
     return record.Run();
-  });
-  if (foreign_keys) PL_TRY(s.Execute("PRAGMA foreign_keys = ON"));
-  PL_TRY(s.Execute("PRAGMA synchronous = " + std::to_string(synchronous)));
-  if (!applied)
-    return Fail(applied.error().Context("applying changes of " + changes.stream + " up to " +
-                                        changes.position));
+  };
+  Status applied = body();
+  if (applied && changes.partial) return {};
+  if (applied) applied = EndSqliteApply(s, "COMMIT");
+  if (!applied) {
+    if (s.open_apply()) (void)EndSqliteApply(s, "ROLLBACK");  // the apply error matters more
+    return Fail(applied.error().Context(
+        "applying changes of " + changes.stream +
+        (changes.partial ? " (part of a large transaction)" : " up to " + changes.position)));
+  }
   return {};
+}
+
+Status AbandonSqliteChanges(SqliteSession& s) {
+  if (!s.open_apply()) return {};
+  return EndSqliteApply(s, "ROLLBACK");
 }
 
 Result<std::optional<std::string>> SqliteAppliedPosition(SqliteSession& s,
@@ -215,6 +246,8 @@ Status ForgetSqliteAppliedPosition(SqliteSession& s, const std::string& stream) 
 Status SqliteSession::ApplyChanges(const ChangeSet& changes) {
   return ApplySqliteChanges(*this, changes);
 }
+
+Status SqliteSession::AbandonChanges() { return AbandonSqliteChanges(*this); }
 
 Result<std::optional<std::string>> SqliteSession::AppliedPosition(const std::string& stream) {
   return SqliteAppliedPosition(*this, stream);

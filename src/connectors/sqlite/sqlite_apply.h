@@ -2,7 +2,8 @@
 // Change apply into a SQLite target (Session::ApplyChanges / AppliedPosition /
 // ForgetAppliedPosition), on the target session's own connection.
 //
-// One ChangeSet is one BEGIN IMMEDIATE transaction: per table, in the set's order, a truncate
+// One ChangeSet is one BEGIN IMMEDIATE transaction (partial sets leave it open for the next):
+// per table, in the set's order, a truncate
 // (DELETE FROM), deletes by key, upserts (INSERT ... ON CONFLICT (key) DO UPDATE SET every other
 // column: never INSERT OR REPLACE, which would also delete rows conflicting on other unique
 // constraints) and patches (UPDATE of the listed columns), then the set's position in
@@ -22,6 +23,8 @@ namespace peerlock {
 class SqliteSession;
 
 Status ApplySqliteChanges(SqliteSession& target, const ChangeSet& changes);
+// Rolls back the transaction partial sets left open (Session::AbandonChanges).
+Status AbandonSqliteChanges(SqliteSession& target);
 // The position last recorded for `stream`, or nullopt.
 Result<std::optional<std::string>> SqliteAppliedPosition(SqliteSession& target,
                                                          const std::string& stream);

@@ -50,6 +50,7 @@ class SqliteSession final : public Session {
   Result<std::string> CurrentPosition() override;
   Status DropCapture(const CaptureSpec& spec) override;
   Status ApplyChanges(const ChangeSet& changes) override;
+  Status AbandonChanges() override;
   Result<std::optional<std::string>> AppliedPosition(const std::string& stream) override;
   Status ForgetAppliedPosition(const std::string& stream) override;
   Result<int64_t> RunReadQuery(const std::string& sql) override;       // sqlite_query.cc
@@ -65,6 +66,13 @@ class SqliteSession final : public Session {
 
   // The connection, for the capture and apply code that runs on a session's connection.
   sqlite3* handle() const { return db_; }
+  // The pragmas to restore when the apply transaction that partial change sets left open ends;
+  // nullopt when none is open (sqlite_apply.cc).
+  struct OpenApply {
+    int64_t foreign_keys = 0;
+    int64_t synchronous = 0;
+  };
+  std::optional<OpenApply>& open_apply() { return open_apply_; }
 
  private:
   SqliteSession(sqlite3* db, Endpoint endpoint)
@@ -86,6 +94,7 @@ class SqliteSession final : public Session {
   std::string path_;
   SqliteDialect dialect_;
   bool in_snapshot_ = false;
+  std::optional<OpenApply> open_apply_;
 };
 
 }  // namespace peerlock

@@ -149,9 +149,10 @@ Status ChangeFolder::Add(const ChangeTxn& txn) {
                 ? Entry{.state = State::kRow, .row = row}
                 : Entry{.state = State::kPatch, .row = row, .missing = std::move(still_missing)};
   }
-  ++stats_.txns;
   stats_.bytes += txn.bytes;
   if (txn.commit_time_us) stats_.last_commit_time_us = txn.commit_time_us;
+  if (txn.more) return {};  // a part: the transaction and its position come with its last part
+  ++stats_.txns;
   position_ = txn.position;
   return {};
 }

@@ -29,10 +29,11 @@ class ChangeFolder {
   // (parents before children) given by `order` (indexes into `tables`).
   ChangeFolder(std::vector<const TableMapping*> tables, std::vector<int> order);
 
-  // Folds `txn` in. Fails when a row does not fit its table's layout.
+  // Folds `txn` in (or a part of it: ChangeTxn::more). Fails when a row does not fit its
+  // table's layout.
   Status Add(const ChangeTxn& txn);
 
-  bool empty() const { return stats_.txns == 0; }
+  bool empty() const { return stats_.txns == 0 && stats_.changes == 0; }
   const FoldStats& stats() const { return stats_; }
   const std::string& position() const { return position_; }
   // Row changes folded in per capture table since the last Take.

@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 #include <unordered_set>
+#include <utility>
 
 #include "base/elapsed.h"
 #include "base/fault_points.h"
@@ -91,6 +92,7 @@ Result<SyncScope> BuildScope(const EngineContext& ctx, const SyncOptions& option
                                                    " connector cannot apply captured changes")
                     .WithHint("use a cold migration (`peerlock copy`) for this target"));
   scope.spec.name = "peerlock_" + ToLower(ctx.migration);
+  scope.spec.part_changes = ctx.plan->sync.batch_changes;
   for (const TableInventory& t : scope.inventory.tables) {
     if (t.mapping.keyless || t.mapping.source_key.row_id)
       return Fail(Error(ErrorCode::kUnsupported, "table " + t.table.name +
@@ -253,10 +255,38 @@ class Follower {
       confirmed_ = durable;
       return stream->Confirm(durable);
     };
+    // A source transaction larger than a batch arrives in parts (ChangeTxn::more): each part is
+    // applied as it comes into one target transaction left open, which the flush of the part
+    // that ends it commits with its position. What the open parts changed is counted then.
+    bool inside_txn = false;  // the parts so far of a source transaction are applied, uncommitted
+    FoldStats parts_stats;
+    std::vector<int64_t> parts_per_table(scope_.mappings.size());
+    auto apply_part = [&]() -> Status {
+      parts_stats.changes += folder.stats().changes;
+      for (size_t i = 0; i < parts_per_table.size(); ++i)
+        parts_per_table[i] += folder.per_table()[i];
+      PL_TRY(RecordTouched(folder));
+      PL_ASSIGN(ChangeSet set, folder.Take(scope_.spec.name));
+      set.partial = true;
+      PL_TRY(target->ApplyChanges(set));
+      FaultPoint("sync.part_applied");  // crash tests: parts applied, their transaction open
+      return {};
+    };
+    // Stopping inside a source transaction: the target forgets its parts (a restart reads the
+    // whole transaction again from the position before it).
+    auto abandon = [&]() -> Status {
+      inside_txn = false;
+      parts_stats = FoldStats{};
+      std::fill(parts_per_table.begin(), parts_per_table.end(), 0);
+      return target->AbandonChanges();
+    };
     auto flush = [&]() -> Status {
       if (folder.empty()) return {};
-      const FoldStats stats = folder.stats();
+      FoldStats stats = folder.stats();
       std::vector<int64_t> per_table = folder.per_table();
+      stats.changes += std::exchange(parts_stats.changes, 0);
+      for (size_t i = 0; i < per_table.size(); ++i)
+        per_table[i] += std::exchange(parts_per_table[i], 0);
       int64_t oldest = first_commit_us_;
       const auto started = Clock::now();
       PL_TRY(RecordTouched(folder));
@@ -286,7 +316,7 @@ class Follower {
 
     for (;;) {
       if (ctx_.cancel && ctx_.cancel->Cancelled()) {
-        PL_TRY(flush());
+        PL_TRY(inside_txn ? abandon() : flush());
         return std::string("cancelled");
       }
       PL_TRY(MaybePublish(*stream, folder.empty()));
@@ -295,22 +325,38 @@ class Follower {
       auto next = stream->Next(folder.empty() ? kDrainPoll : milliseconds(0));
       if (!next) {
         // A schema change (or any stop) leaves every transaction before it applied.
-        if (!next.error().retryable() && next.error().code() != ErrorCode::kConnection)
+        if (inside_txn)
+          (void)abandon();  // the stream's error is the one worth reporting
+        else if (!next.error().retryable() && next.error().code() != ErrorCode::kConnection)
           PL_TRY(flush());
         return Fail(std::move(next.error()));
       }
       std::optional<ChangeTxn> txn = std::move(*next);
       if (txn) {
         if (!txn->changes.empty()) idle_since = Clock::now();
-        if (ReachedStop(*stream, *txn)) {
-          PL_TRY(flush());
+        if (!txn->more && ReachedStop(*stream, *txn)) {
+          PL_TRY(inside_txn ? abandon() : flush());
           return std::string("stop_at");
         }
-        if (folder.empty()) {
+        // The transactions before a large one commit on their own: a stop inside it then
+        // forgets only its parts.
+        if (txn->more && !inside_txn) {
+          PL_TRY(flush());
+          PL_LOG_INFO(
+              "a source transaction reached {} changes (sync.batch_changes): applying it in "
+              "parts, in one target transaction committed with its last part",
+              ctx_.plan->sync.batch_changes);
+        }
+        if (folder.empty() && !inside_txn) {
           first_commit_us_ = txn->commit_time_us;
           folding_since = Clock::now();
         }
         PL_TRY(folder.Add(*txn));
+        inside_txn = txn->more;
+        if (txn->more) {
+          PL_TRY(apply_part());
+          continue;
+        }
         // Applied when full and, while live, at the latest kMaxFoldDelay after its first
         // transaction: a source that never pauses (or a stream that blocks until its next
         // event) must not hold back what already arrived.
