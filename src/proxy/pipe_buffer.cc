@@ -41,6 +41,7 @@ Status PipeBuffer::Pump(int from, int to, int64_t& delivered) {
       // MSG_NOSIGNAL: a peer that went away is an error value here, not a SIGPIPE.
       ssize_t n = ::send(to, data_.data() + start_, end_ - start_, MSG_NOSIGNAL);
       if (n > 0) {
+        if (passed_) passed_(std::string_view(data_.data() + start_, static_cast<size_t>(n)));
         start_ += static_cast<size_t>(n);
         delivered += n;
         if (start_ == end_) start_ = end_ = 0;

@@ -4,6 +4,8 @@
 // writer (backpressure through TCP) instead of growing memory. Not thread-safe.
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <vector>
 
 #include "base/error.h"
@@ -19,6 +21,9 @@ class PipeBuffer {
   // write side of `to` (a half-close passes through). kConnection on a socket error.
   Status Pump(int from, int to, int64_t& delivered);
 
+  // `passed` sees every byte handed to `to`, in order (WireFrames follows the protocol with it).
+  void Observe(std::function<void(std::string_view)> passed) { passed_ = std::move(passed); }
+
   bool WantsRead() const { return !ended_ && end_ < data_.size(); }
   bool WantsWrite() const { return end_ > start_; }
   // The source ended and `to` was shut down: this direction is finished.
@@ -26,6 +31,7 @@ class PipeBuffer {
 
  private:
   std::vector<char> data_;
+  std::function<void(std::string_view)> passed_;
   size_t start_ = 0;  // first byte not yet delivered
   size_t end_ = 0;    // one past the last byte read
   bool ended_ = false;

@@ -145,6 +145,12 @@ void ProxyLoop::OnConnected(uint64_t id, Connection& c) {
       state_ == ProxyState::kDraining ? Clock::now() + options_.grace : Clock::time_point::max();
   c.up = std::make_unique<PipeBuffer>(options_.buffer_bytes);
   c.down = std::make_unique<PipeBuffer>(options_.buffer_bytes);
+  if (options_.protocol != WireProtocol::kRaw) {
+    c.frames = std::make_unique<WireFrames>(options_.protocol);
+    WireFrames* frames = c.frames.get();
+    c.up->Observe([frames](std::string_view bytes) { frames->Upstream(bytes); });
+    c.down->Observe([frames](std::string_view bytes) { frames->Downstream(bytes); });
+  }
   dirty_ = true;
   OnConnectionEvent(id, kBackend, EPOLLIN);
 }
@@ -215,9 +221,22 @@ void ProxyLoop::ExpireDeadlines() {
           Close(id, /*reset=*/true, &stats_.backend_failures);
         }
         break;
-      case Phase::kOpen: Close(id, /*reset=*/true, &stats_.drain_closed); break;
+      case Phase::kOpen: EndInFlight(id); break;
     }
   }
+}
+
+bool ProxyLoop::SayGoodbye(Connection& c, const std::string& bytes) {
+  // What the client sent is read first: closing a socket with unread input resets it, and the
+  // client would lose the goodbye.
+  char scratch[4096];
+  while (::recv(c.client.get(), scratch, sizeof scratch, MSG_DONTWAIT) > 0) {
+  }
+  // A few dozen bytes: sent at once unless the client stopped reading long ago.
+  ssize_t sent = ::send(c.client.get(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (sent != static_cast<ssize_t>(bytes.size())) return false;
+  ::shutdown(c.client.get(), SHUT_WR);
+  return true;
 }
 
 void ProxyLoop::RefuseHeld(uint64_t id) {
@@ -227,16 +246,24 @@ void ProxyLoop::RefuseHeld(uint64_t id) {
       fmt::format("peerlock proxy: the database is being switched (cutover or rollback) and this "
                   "connection waited {} ms, the proxy's hold_timeout; connect again",
                   options_.hold_timeout.count()));
-  if (refusal.empty()) return Close(id, /*reset=*/true, &stats_.hold_timeouts);
-  // What the client sent (a startup packet) is read first: closing a socket with unread input
-  // resets it, and the client would lose the refusal.
-  char scratch[4096];
-  while (::recv(c.client.get(), scratch, sizeof scratch, MSG_DONTWAIT) > 0) {
-  }
-  // A few dozen bytes into an empty socket buffer: sent at once, or the client is gone anyway.
-  (void)::send(c.client.get(), refusal.data(), refusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-  ::shutdown(c.client.get(), SHUT_WR);
-  Close(id, /*reset=*/false, &stats_.hold_timeouts);
+  // A client gone already is closed all the same.
+  if (!refusal.empty()) (void)SayGoodbye(c, refusal);
+  Close(id, /*reset=*/refusal.empty(), &stats_.hold_timeouts);
+}
+
+void ProxyLoop::EndInFlight(uint64_t id) {
+  Connection& c = connections_[id];
+  const std::string goodbye =
+      c.frames ? c.frames->Termination(fmt::format(
+                     "peerlock proxy: the database is being switched (cutover or rollback); this "
+                     "session was still open {} ms after the switch began (the proxy's grace) and "
+                     "is closed, its open transaction rolled back; connect again",
+                     options_.grace.count()))
+               : "";
+  if (goodbye.empty() || !SayGoodbye(c, goodbye))
+    return Close(id, /*reset=*/true, &stats_.drain_closed);
+  CloseWithReset(c.backend);  // the old backend ends the session and rolls back
+  Close(id, /*reset=*/false, &stats_.drain_closed);
 }
 
 void ProxyLoop::FinishDrainIfDone() {

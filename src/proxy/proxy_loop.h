@@ -16,6 +16,7 @@
 #include "proxy/proxy_server.h"
 #include "proxy/proxy_status.h"
 #include "proxy/socket.h"
+#include "proxy/wire_frames.h"
 
 namespace peerlock {
 
@@ -40,6 +41,7 @@ class ProxyLoop {
     UniqueFd client, backend;
     uint32_t client_events = 0, backend_events = 0;  // registered interest; 0 = not registered
     std::unique_ptr<PipeBuffer> up, down;            // client -> backend, backend -> client
+    std::unique_ptr<WireFrames> frames;              // what the client was sent, as messages
     Clock::time_point deadline = Clock::time_point::max();
     std::vector<SocketAddress> addresses;  // the backend's, fixed when connecting starts
     size_t next_address = 0;
@@ -62,6 +64,12 @@ class ProxyLoop {
   void ExpireDeadlines();
   // Tells a client held past the hold timeout why, in its protocol, and closes it.
   void RefuseHeld(uint64_t id);
+  // Ends an in-flight connection when a drain's grace is over: tells the client why in its
+  // protocol when the framing allows it (WireFrames), resets it otherwise.
+  void EndInFlight(uint64_t id);
+  // Sends `bytes` (a protocol's last word) to the client and closes the client's side; false
+  // when they could not all be sent at once (the caller resets instead).
+  bool SayGoodbye(Connection& c, const std::string& bytes);
   void AcceptControl();
   void OnControlEvent(uint64_t id, uint32_t events);
   Result<ProxyStatus> Execute(const ControlRequest& request);

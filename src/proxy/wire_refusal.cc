@@ -10,7 +10,9 @@ void PutBigEndian32(std::string& out, uint32_t v) {
     out.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
-std::string PostgresError(std::string_view message) {
+}  // namespace
+
+std::string PostgresFatal(std::string_view sqlstate, std::string_view message) {
   std::string fields;
   auto field = [&](char code, std::string_view value) {
     fields.push_back(code);
@@ -19,7 +21,7 @@ std::string PostgresError(std::string_view message) {
   };
   field('S', "FATAL");
   field('V', "FATAL");
-  field('C', "57P03");  // cannot_connect_now
+  field('C', sqlstate);
   field('M', message);
   fields.push_back('\0');
   std::string out(1, 'E');
@@ -27,7 +29,7 @@ std::string PostgresError(std::string_view message) {
   return out + fields;
 }
 
-std::string MysqlError(std::string_view message) {
+std::string MysqlServerShutdown(uint8_t sequence, std::string_view message) {
   constexpr uint16_t kServerShutdown = 1053;
   std::string payload(1, '\xff');
   payload.push_back(static_cast<char>(kServerShutdown & 0xff));
@@ -37,11 +39,9 @@ std::string MysqlError(std::string_view message) {
   const uint32_t length = static_cast<uint32_t>(payload.size());
   for (int shift = 0; shift < 24; shift += 8)
     out.push_back(static_cast<char>((length >> shift) & 0xff));
-  out.push_back('\0');  // sequence id: the first packet of the exchange
+  out.push_back(static_cast<char>(sequence));
   return out + payload;
 }
-
-}  // namespace
 
 WireProtocol WireProtocolForScheme(std::string_view scheme) {
   if (scheme == "postgresql" || scheme == "postgres") return WireProtocol::kPostgres;
@@ -51,8 +51,8 @@ WireProtocol WireProtocolForScheme(std::string_view scheme) {
 
 std::string WireRefusal(WireProtocol protocol, std::string_view message) {
   switch (protocol) {
-    case WireProtocol::kPostgres: return PostgresError(message);
-    case WireProtocol::kMysql: return MysqlError(message);
+    case WireProtocol::kPostgres: return PostgresFatal("57P03", message);  // cannot_connect_now
+    case WireProtocol::kMysql: return MysqlServerShutdown(0, message);     // the first packet
     case WireProtocol::kRaw: break;
   }
   return "";

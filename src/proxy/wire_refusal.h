@@ -8,6 +8,7 @@
 //   MySQL/MariaDB: an ERR packet in place of the server's greeting (error 1053, "server
 //               shutdown in progress", which clients treat as retryable).
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,10 @@ WireProtocol WireProtocolForScheme(std::string_view scheme);
 
 // The bytes refusing a connection with `message`; empty for kRaw (the connection is reset).
 std::string WireRefusal(WireProtocol protocol, std::string_view message);
+
+// A PostgreSQL ErrorResponse of severity FATAL with SQLSTATE `sqlstate`.
+std::string PostgresFatal(std::string_view sqlstate, std::string_view message);
+// A MySQL ERR packet 1053 (server shutdown in progress) with sequence id `sequence`.
+std::string MysqlServerShutdown(uint8_t sequence, std::string_view message);
 
 }  // namespace peerlock

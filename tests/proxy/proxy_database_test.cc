@@ -140,8 +140,15 @@ TEST(ProxyPostgres, AHoldPastTheTimeoutGivesTheClientAnError) {
   EXPECT_EQ(proxy.control().Status().value().hold_timeouts, 1);
 }
 
-TEST(ProxyPostgres, DrainClosesAnOpenTransactionAfterTheGrace) {
-  RunningProxy proxy(ts::PgPort(), milliseconds(10'000), /*grace=*/milliseconds(200));
+constexpr const char* kGraceOver =
+    "peerlock proxy: the database is being switched (cutover or rollback); this session was "
+    "still open 200 ms after the switch began";
+
+// An open transaction past the grace: its next statement fails with the proxy's reason, as
+// when PostgreSQL itself ends a session (FATAL 57P01), and the transaction is rolled back.
+TEST(ProxyPostgres, DrainEndsAnOpenTransactionAfterTheGraceWithAReason) {
+  RunningProxy proxy(ts::PgPort(), milliseconds(10'000), /*grace=*/milliseconds(200),
+                     WireProtocol::kPostgres);
   PgConn conn = PgConnect(proxy.port());
   ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
   ASSERT_EQ(PgValue(conn.get(), "BEGIN"), "");
@@ -149,8 +156,26 @@ TEST(ProxyPostgres, DrainClosesAnOpenTransactionAfterTheGrace) {
   ASSERT_TRUE(drained.has_value()) << drained.error().ToString();
   EXPECT_EQ(drained->drain_closed, 1);
   EXPECT_EQ(drained->state, ProxyState::kHolding);
-  EXPECT_EQ(PgValue(conn.get(), "SELECT 1").substr(0, 6), "ERROR:");
+  const std::string error = PgValue(conn.get(), "SELECT 1");
+  EXPECT_NE(error.find(std::string("FATAL:  ") + kGraceOver), std::string::npos) << error;
   EXPECT_EQ(PQstatus(conn.get()), CONNECTION_BAD);
+}
+
+// A query still running when the grace ends gets the reason in place of its result.
+TEST(ProxyPostgres, DrainEndsARunningQueryWithAReason) {
+  RunningProxy proxy(ts::PgPort(), milliseconds(10'000), /*grace=*/milliseconds(200),
+                     WireProtocol::kPostgres);
+  PgConn conn = PgConnect(proxy.port());
+  ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
+  ASSERT_EQ(PQsendQuery(conn.get(), "SELECT pg_sleep(30)"), 1);
+  auto drained = proxy.control().Drain();
+  ASSERT_TRUE(drained.has_value()) << drained.error().ToString();
+  EXPECT_EQ(drained->drain_closed, 1);
+  PGresult* result = PQgetResult(conn.get());
+  EXPECT_EQ(PQresultStatus(result), PGRES_FATAL_ERROR);
+  PQclear(result);
+  EXPECT_NE(std::string(PQerrorMessage(conn.get())).find(kGraceOver), std::string::npos)
+      << PQerrorMessage(conn.get());
 }
 
 struct MysqlDeleter {
@@ -207,6 +232,41 @@ TEST(ProxyMariadb, AHoldPastTheTimeoutGivesTheClientAnError) {
   auto again = MariadbConnect(proxy.port(), error);
   ASSERT_NE(again, nullptr) << error;
   EXPECT_EQ(MariadbValue(again.get(), "SELECT 1"), "1");
+}
+
+// An idle session past the grace: its next query fails with the proxy's reason (ERR 1053,
+// the sequence id of the answer to that query), not "lost connection".
+TEST(ProxyMariadb, DrainEndsAnIdleSessionAfterTheGraceWithAReason) {
+  RunningProxy proxy(ts::MariadbPort(), milliseconds(10'000), /*grace=*/milliseconds(200),
+                     WireProtocol::kMysql);
+  std::string error;
+  auto mysql = MariadbConnect(proxy.port(), error);
+  ASSERT_NE(mysql, nullptr) << error;
+  EXPECT_EQ(MariadbValue(mysql.get(), "SELECT 1"), "1");
+  auto drained = proxy.control().Drain();
+  ASSERT_TRUE(drained.has_value()) << drained.error().ToString();
+  EXPECT_EQ(drained->drain_closed, 1);
+  const std::string answer = MariadbValue(mysql.get(), "SELECT 2");
+  EXPECT_EQ(answer.rfind(std::string("ERROR: ") + kGraceOver, 0), 0u) << answer;
+  EXPECT_EQ(mysql_errno(mysql.get()), 1053u);
+}
+
+// A query waiting for its answer when the grace ends gets the reason as that answer.
+TEST(ProxyMariadb, DrainEndsARunningQueryWithAReason) {
+  RunningProxy proxy(ts::MariadbPort(), milliseconds(10'000), /*grace=*/milliseconds(200),
+                     WireProtocol::kMysql);
+  std::string error;
+  auto mysql = MariadbConnect(proxy.port(), error);
+  ASSERT_NE(mysql, nullptr) << error;
+  const std::string sleep = "SELECT SLEEP(30)";
+  ASSERT_EQ(mysql_send_query(mysql.get(), sleep.c_str(), sleep.size()), 0);
+  auto drained = proxy.control().Drain();
+  ASSERT_TRUE(drained.has_value()) << drained.error().ToString();
+  EXPECT_EQ(drained->drain_closed, 1);
+  EXPECT_NE(mysql_read_query_result(mysql.get()), 0);
+  EXPECT_EQ(mysql_errno(mysql.get()), 1053u) << mysql_error(mysql.get());
+  EXPECT_NE(std::string(mysql_error(mysql.get())).find(kGraceOver), std::string::npos)
+      << mysql_error(mysql.get());
 }
 
 }  // namespace
