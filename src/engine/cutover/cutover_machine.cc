@@ -8,6 +8,9 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "base/fault_points.h"
@@ -380,7 +383,22 @@ class Machine {
             if (read) {
               frozen_ = std::move(*read);
               verify.inventory = &frozen_->inventory;
-              verify.source_counts = frozen_->counts;
+              // The source's counts may still be running: each table's is asked for once the
+              // target's is in, so that both sides count at once.
+              verify.source_count = [counts = frozen_->counts,
+                                     warned = std::make_shared<std::once_flag>()](
+                                        const std::string& table) -> std::optional<int64_t> {
+                const auto& got = counts.get();
+                if (!got) {
+                  std::call_once(*warned, [&] {
+                    PL_LOG_WARN("{}; counting the source again", got.error().message());
+                  });
+                  return std::nullopt;
+                }
+                auto it = got->find(table);
+                if (it == got->end()) return std::nullopt;
+                return it->second;
+              };
             } else {  // read again below, the usual way
               PL_LOG_WARN("{}", read.error().message());
             }

@@ -25,6 +25,7 @@ struct WorkItem {
   Kind kind = Kind::kChunk;
   std::vector<KeyTuple> keys;          // kKeys
   std::optional<int64_t> source_rows;  // kCount: counted already (VerifyOptions::source_counts)
+  std::function<std::optional<int64_t>()> later_source_rows;  // kCount: VerifyOptions::source_count
 };
 
 constexpr size_t kKeysPerItem = 500;  // rows looked up per statement in a focused verify
@@ -56,6 +57,16 @@ Status CompareItem(const WorkItem& item, Session& source, Session& target, size_
     if (item.source_rows) {
       PL_ASSIGN(target_digest.rows, count_target());
       source_digest.rows = *item.source_rows;
+      return {};
+    }
+    if (item.later_source_rows) {
+      PL_ASSIGN(target_digest.rows, count_target());
+      if (std::optional<int64_t> rows = item.later_source_rows()) {
+        source_digest.rows = *rows;
+        return {};
+      }
+      PL_ASSIGN(source_digest.rows,
+                source.CountRows(MakeReadSpec(m, Side::kSource, {}, batch_rows)));
       return {};
     }
     // Both servers count at once.
@@ -159,6 +170,10 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
             if (auto known = options.source_counts.find(t.table.name);
                 known != options.source_counts.end())
               count.source_rows = known->second;
+            else if (options.source_count)
+              count.later_source_rows = [&options, name = t.table.name] {
+                return options.source_count(name);
+              };
             items.push_back(std::move(count));
           }
           const auto& keys = focus->second;
@@ -295,6 +310,42 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
   return result;
 }
 
+namespace {
+
+// Counts each table of `specs` on the source, `workers` at a time.
+Result<std::map<std::string, int64_t>> CountOnSource(
+    const EngineContext& ctx, const std::vector<std::pair<std::string, ReadSpec>>& specs,
+    int workers) {
+  std::map<std::string, int64_t> counts;
+  for (const auto& [name, spec] : specs) counts[name] = 0;  // every key in place first
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  std::optional<Error> failure;
+  auto count = [&]() -> Status {
+    PL_ASSIGN(auto source, ctx.OpenSource());
+    for (size_t i; (i = next++) < specs.size();) {
+      PL_ASSIGN(int64_t rows, WithContext(source->CountRows(specs[i].second),
+                                          "counting " + specs[i].first + " on the source"));
+      std::lock_guard lock(mu);
+      counts[specs[i].first] = rows;
+    }
+    return {};
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < std::min<size_t>(std::max(1, workers), specs.size()); ++i)
+    threads.emplace_back([&] {
+      if (auto st = count(); !st) {
+        std::lock_guard lock(mu);
+        if (!failure) failure = st.error();
+      }
+    });
+  for (auto& th : threads) th.join();
+  if (failure) return Fail(std::move(*failure));
+  return counts;
+}
+
+}  // namespace
+
 Result<FrozenSource> ReadFrozenSource(const EngineContext& ctx,
                                       const std::vector<std::string>& counted, int workers,
                                       const Inventory* known) {
@@ -304,50 +355,24 @@ Result<FrozenSource> ReadFrozenSource(const EngineContext& ctx,
     PL_ASSIGN(loaded, LoadInventory(ctx, /*count_rows=*/false));
     known = &*loaded;
   }
-  std::vector<const TableInventory*> tables;
+  std::vector<std::pair<std::string, ReadSpec>> specs;
   for (const auto& name : counted) {
     const TableInventory* t = known->Find(name);
     if (!t) return Fail(ErrorCode::kNotFound, "table " + name + " is no longer in scope");
-    tables.push_back(t);
-    frozen.counts[name] = 0;  // every key in place before the threads write values
+    specs.emplace_back(name, MakeReadSpec(t->mapping, Side::kSource, {}, 2048));
   }
-  std::atomic<size_t> next{0};
-  std::mutex mu;
-  std::optional<Error> failure;
-  auto fail = [&](Error error) {
-    std::lock_guard lock(mu);
-    if (!failure) failure = std::move(error);
-  };
-  auto count = [&]() -> Status {
-    PL_ASSIGN(auto source, ctx.OpenSource());
-    for (size_t i; (i = next++) < tables.size();) {
-      const TableInventory& t = *tables[i];
-      PL_ASSIGN(int64_t rows,
-                WithContext(source->CountRows(MakeReadSpec(t.mapping, Side::kSource, {}, 2048)),
-                            "counting " + t.table.name + " on the source"));
-      std::lock_guard lock(mu);
-      frozen.counts[t.table.name] = rows;
-    }
-    return {};
-  };
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < std::min<size_t>(std::max(1, workers), tables.size()); ++i)
-    threads.emplace_back([&] {
-      if (auto st = count(); !st) fail(st.error());
-    });
+  // The specs are values: the counting outlives this call and the inventories.
+  frozen.counts = std::async(std::launch::async, [ctx, specs = std::move(specs), workers] {
+                    return CountOnSource(ctx, specs, workers);
+                  }).share();
   // Meanwhile, the schema as it is now (the verify's) and the sequences' final values.
-  auto read_rest = [&]() -> Status {
-    if (!loaded) {
-      PL_ASSIGN(frozen.inventory, LoadInventory(ctx, /*count_rows=*/false));
-    }
-    PL_ASSIGN(auto source, ctx.OpenSource());
-    PL_ASSIGN(frozen.sequences, source->Sequences());
-    return {};
-  };
-  if (auto st = read_rest(); !st) fail(st.error());
-  for (auto& th : threads) th.join();
-  if (failure) return Fail(std::move(*failure));
-  if (loaded) frozen.inventory = std::move(*loaded);  // the counters pointed into it
+  if (loaded) {
+    frozen.inventory = std::move(*loaded);
+  } else {
+    PL_ASSIGN(frozen.inventory, LoadInventory(ctx, /*count_rows=*/false));
+  }
+  PL_ASSIGN(auto source, ctx.OpenSource());
+  PL_ASSIGN(frozen.sequences, source->Sequences());
   return frozen;
 }
 

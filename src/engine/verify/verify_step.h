@@ -9,6 +9,8 @@
 // table but, of the tables in `focus`, only the rows with the listed keys: those touched or found
 // different since a full verify proved the rest equal.
 
+#include <functional>
+#include <future>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -38,6 +40,10 @@ struct VerifyOptions {
   // schema, and per source table its row count (a focused table then counts only the target).
   const Inventory* inventory = nullptr;  // else the source is introspected
   std::map<std::string, int64_t> source_counts;
+  // Else, per source table, its row count as read elsewhere (a cutover's frozen source, still
+  // being counted when the verify starts): asked once the target's count is in, so both count
+  // at once; nullopt when it could not be read (the source is then counted here).
+  std::function<std::optional<int64_t>(const std::string& table)> source_count;
 };
 
 // What a cutover needs of a frozen source, read before the target has drained: the inventory,
@@ -45,9 +51,11 @@ struct VerifyOptions {
 // `known`'s mappings when given: an inventory read before the freeze names the same tables and
 // filters, and counting need not wait for the schema to be read again), and the sequences
 // (every pair: across dialects they continue in the target's identity / AUTO_INCREMENT).
+// The counts go on on threads of their own after the rest is returned: a verify counts the
+// target meanwhile (VerifyOptions::source_count), instead of starting after the source's count.
 struct FrozenSource {
   Inventory inventory;
-  std::map<std::string, int64_t> counts;
+  std::shared_future<Result<std::map<std::string, int64_t>>> counts;
   std::optional<std::vector<SequenceValue>> sequences;
 };
 
