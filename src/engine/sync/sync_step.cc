@@ -263,6 +263,7 @@ class Follower {
     std::vector<int64_t> parts_per_table(scope_.mappings.size());
     auto apply_part = [&]() -> Status {
       parts_stats.changes += folder.stats().changes;
+      window_changes_ += folder.stats().changes;  // throughput: the work is done as parts go
       for (size_t i = 0; i < parts_per_table.size(); ++i)
         parts_per_table[i] += folder.per_table()[i];
       PL_TRY(RecordTouched(folder));
@@ -283,6 +284,7 @@ class Follower {
     auto flush = [&]() -> Status {
       if (folder.empty()) return {};
       FoldStats stats = folder.stats();
+      const int64_t folded_changes = stats.changes;  // the parts' are in the throughput already
       std::vector<int64_t> per_table = folder.per_table();
       stats.changes += std::exchange(parts_stats.changes, 0);
       for (size_t i = 0; i < per_table.size(); ++i)
@@ -310,7 +312,7 @@ class Follower {
       if (oldest > 0) lag_.Add((now - oldest) / 1000.0);
       last_commit_us_ = stats.last_commit_time_us;
       first_commit_us_ = 0;
-      window_changes_ += stats.changes;
+      window_changes_ += folded_changes;
       return {};
     };
 
