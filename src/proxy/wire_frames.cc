@@ -8,8 +8,11 @@ namespace {
 constexpr uint32_t kSslRequest = 80877103;
 constexpr uint32_t kGssEncRequest = 80877104;
 constexpr uint32_t kCancelRequest = 80877102;
+constexpr uint32_t kProtocolMajor3 = 3;
+constexpr uint32_t kMaxStartupPacket = 10000;  // PostgreSQL's own limit
 constexpr uint32_t kClientCompress = 0x20;
 constexpr uint32_t kClientSsl = 0x800;
+constexpr uint32_t kClientZstdCompression = 1u << 26;  // MySQL 8
 
 uint32_t BigEndian32(std::string_view p) {
   uint32_t v = 0;
@@ -65,8 +68,12 @@ void WireFrames::PostgresUpstream(std::string_view bytes) {
     const uint32_t length = BigEndian32(up_.header);
     const uint32_t code = BigEndian32(std::string_view(up_.header).substr(4));
     up_.header.clear();
-    if (length < 8) {
-      opaque_ = true;  // not PostgreSQL as we know it
+    const bool startup = (code >> 16) == kProtocolMajor3;
+    if (length < 8 || length > kMaxStartupPacket ||
+        !(startup || code == kSslRequest || code == kGssEncRequest || code == kCancelRequest)) {
+      // Not a startup packet: TLS from the first byte (sslnegotiation=direct) or not PostgreSQL
+      // as we know it.
+      opaque_ = true;
       return;
     }
     up_.body_left = length - 8;
@@ -136,7 +143,7 @@ void WireFrames::MysqlStream(std::string_view bytes, bool upstream) {
       if (!FillHeader(f.header, 8, bytes)) return;
       const uint32_t capabilities = LittleEndian(std::string_view(f.header).substr(4), 4);
       handshake_seen_ = true;
-      if (capabilities & (kClientSsl | kClientCompress)) {
+      if (capabilities & (kClientSsl | kClientCompress | kClientZstdCompression)) {
         opaque_ = true;  // TLS or compressed packets from here on
         return;
       }
@@ -157,7 +164,10 @@ std::string WireFrames::Termination(std::string_view message) const {
     case WireProtocol::kMysql: {
       if (!up_.AtBoundary()) return "";
       int next = last_sequence_ + 1;  // the client spoke last: the answer it waits for
-      if (server_spoke_last_) next = handshake_seen_ ? 1 : last_sequence_ + 2;
+      if (last_sequence_ < 0)
+        next = 0;  // nothing yet: this stands in for the greeting
+      else if (server_spoke_last_)
+        next = handshake_seen_ ? 1 : last_sequence_ + 2;
       return MysqlServerShutdown(static_cast<uint8_t>(next & 0xff), message);
     }
     case WireProtocol::kRaw: break;

@@ -85,6 +85,13 @@ TEST(WireFrames, PostgresFollowsARefusedSslRequestAndStopsAtAnAcceptedOne) {
   EXPECT_EQ(accepted.Termination("m"), "");
 }
 
+TEST(WireFrames, PostgresDirectTlsIsNotTakenForAStartupPacket) {
+  WireFrames frames(WireProtocol::kPostgres);
+  frames.Upstream(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));  // ClientHello
+  frames.Downstream(std::string("\x16\x03\x03\x00\x7a\x02", 6));
+  EXPECT_EQ(frames.Termination("m"), "");
+}
+
 TEST(WireFrames, PostgresCancelRequestIsNoSession) {
   WireFrames frames(WireProtocol::kPostgres);
   frames.Upstream(Startup(80877102, std::string(8, 'k')));
@@ -109,8 +116,13 @@ TEST(WireFrames, MysqlIdleClientGetsSequenceOneAndAWaitingOneTheNext) {
   EXPECT_EQ(frames.Termination("m"), "") << "mid-packet";
 }
 
+TEST(WireFrames, MysqlBeforeTheGreetingTheErrorIsTheFirstPacket) {
+  WireFrames frames(WireProtocol::kMysql);
+  EXPECT_EQ(frames.Termination("m"), MysqlServerShutdown(0, "m"));
+}
+
 TEST(WireFrames, MysqlTlsOrCompressionStopsFollowing) {
-  for (uint32_t flag : {0x800u, 0x20u}) {
+  for (uint32_t flag : {0x800u, 0x20u, 1u << 26}) {
     WireFrames frames(WireProtocol::kMysql);
     frames.Downstream(Packet(0, std::string(60, 'g')));
     frames.Upstream(HandshakeResponse(0x200 | flag));

@@ -192,18 +192,21 @@ class SyncAcrossDialects : public ::testing::Test {
   // A source transaction far larger than a batch is applied in parts into one target
   // transaction: a sync killed after some parts leaves nothing of it on the target (atomic),
   // and the restarted sync applies it whole, once.
-  void RunHugeTransaction(Dialect from, Dialect to) {
+  // `fault` kills the first run: between parts by default, or right after the commit (the
+  // source, not yet told, sends the whole transaction again: it is skipped, not held).
+  void RunHugeTransaction(Dialect from, Dialect to,
+                          const std::string& fault = "sync.part_applied:5") {
     Side source, target;
     RunResult first;
     ASSERT_NO_FATAL_FAILURE(Start(from, to, source, target, first));
     const std::string before = target.Aggregates();
     source.Run(HugeTransactionSql());
-    // The fifth part applied: the process dies with the transaction open on the target.
-    RunResult killed =
-        ws_.Run("sync", {"--until-caught-up"}, {{"PEERLOCK_FAULT", "sync.part_applied:5"}});
+    RunResult killed = ws_.Run("sync", {"--until-caught-up"}, {{"PEERLOCK_FAULT", fault}});
     ASSERT_EQ(killed.exit_code, -SIGKILL) << killed.Describe();
     EXPECT_NE(killed.err.find("applying it in parts"), std::string::npos) << killed.Describe();
-    EXPECT_EQ(target.Aggregates(), before) << "parts of an uncommitted transaction are visible";
+    if (fault.starts_with("sync.part_applied")) {  // died with the transaction open on the target
+      EXPECT_EQ(target.Aggregates(), before) << "parts of an uncommitted transaction are visible";
+    }
     RunResult rest = ws_.Run("sync", {"--until-caught-up"});
     ASSERT_EQ(rest.exit_code, 0) << rest.Describe();
     RunResult verify = ws_.Run("verify");
@@ -347,6 +350,9 @@ TEST_F(SyncAcrossDialects, PostgresToSqlite) { Run(Dialect::kPostgres, Dialect::
 TEST_F(SyncAcrossDialects, HugeTransactionPostgresToPostgres) {
   RunHugeTransaction(Dialect::kPostgres, Dialect::kPostgres);
 }
+TEST_F(SyncAcrossDialects, HugeTransactionCommittedThenKilledIsNotAppliedTwice) {
+  RunHugeTransaction(Dialect::kPostgres, Dialect::kPostgres, "sync.batch_applied:1");
+}
 TEST_F(SyncAcrossDialects, HugeTransactionMariadbToPostgres) {
   RunHugeTransaction(Dialect::kMariadb, Dialect::kPostgres);
 }
@@ -355,6 +361,33 @@ TEST_F(SyncAcrossDialects, HugeTransactionPostgresToMariadb) {
 }
 TEST_F(SyncAcrossDialects, HugeTransactionPostgresToSqlite) {
   RunHugeTransaction(Dialect::kPostgres, Dialect::kSqlite);
+}
+// sync.stop_at reached by a large transaction's last part: its parts, applied already, are
+// rolled back, the sync stops before it, and a sync without stop_at applies it whole.
+TEST_F(SyncAcrossDialects, HugeTransactionAtStopAtIsNotAppliedInPart) {
+  Side source, target;
+  RunResult first;
+  ASSERT_NO_FATAL_FAILURE(Start(Dialect::kPostgres, Dialect::kPostgres, source, target, first));
+  const std::string stop =
+      pg::Psql(source.url, "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')");
+  const std::string before = target.Aggregates();
+  source.Run(HugeTransactionSql());
+  const std::string endpoints =
+      "source: " + EndpointYaml(source) + "\ntarget: " + EndpointYaml(target) + "\n";
+  WriteFile(ws_.plan(), endpoints + "sync: {batch_changes: 10, stop_at: \"" + stop + "Z\"}\n");
+  RunResult stopped = ws_.Run("sync", {"--until-caught-up"});
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.Describe();
+  EXPECT_NE(stopped.out.find("stopped: stop_at"), std::string::npos) << stopped.Describe();
+  EXPECT_NE(stopped.err.find("applying it in parts"), std::string::npos) << stopped.Describe();
+  EXPECT_EQ(target.Aggregates(), before) << "parts of a transaction past stop_at were kept";
+  WriteFile(ws_.plan(), endpoints + "sync: {batch_changes: 10}\n");
+  RunResult rest = ws_.Run("sync", {"--until-caught-up"});
+  ASSERT_EQ(rest.exit_code, 0) << rest.Describe();
+  const std::string expected = source.Aggregates();
+  EXPECT_EQ(target.Aggregates(), expected);
+  EXPECT_NE(expected, before);
+  RunResult drop = ws_.Run("sync", {"--drop"});
+  EXPECT_EQ(drop.exit_code, 0) << drop.Describe();
 }
 TEST_F(SyncAcrossDialects, MariadbSourceGainsANullableColumn) {
   RunAddingAColumn(Dialect::kMariadb);

@@ -1,13 +1,15 @@
 // PostgresSession's change apply (`peerlock sync` into PostgreSQL): each ChangeSet is one
-// transaction. A table's changes, when few, are written as literals into one DELETE ... IN and
-// one INSERT ... ON CONFLICT DO UPDATE, and a whole batch of such tables goes with its BEGIN,
-// position and COMMIT in a single round trip (what keeps a steady trickle of small transactions
-// at a few milliseconds of lag). Many rows go into per-table temporary staging tables with COPY
-// instead, then one DELETE ... USING and one INSERT ... SELECT per table move them in, so a big
-// batch costs a few round trips whatever its size. The position is recorded in the same
-// transaction.
-// Target triggers and foreign-key checks are suspended (session_replication_role = replica,
-// as PostgreSQL's own logical replication applies) when the user may do so.
+// transaction (partial sets leave it open for the next). A table's changes, when few, are written
+// as literals into one DELETE ... IN and one INSERT ... ON CONFLICT DO UPDATE, and a whole batch of
+// such tables goes with its BEGIN, position and COMMIT in a single round trip (what keeps a steady
+// trickle of small transactions at a few milliseconds of lag). Many rows go into per-table
+// temporary staging tables with COPY instead, then one DELETE ... USING and one INSERT ... SELECT
+// per table move them in, so a big batch costs a few round trips whatever its size. The position is
+// recorded in the same transaction. Target triggers and foreign-key checks are suspended
+// (session_replication_role = replica, as PostgreSQL's own logical replication applies) when the
+// user may do so.
+
+#include <utility>
 
 #include "base/fault_points.h"
 #include "base/log.h"
@@ -182,8 +184,9 @@ Status PostgresSession::ApplyTableChanges(const TableChanges& t, std::string& pe
   }
   // Statements waiting go first: they come before these changes in the batch's order.
   if (!pending.empty()) {
-    PL_TRY(conn_->ExecuteDoing("applying changes to the tables before " + t.table, pending));
-    pending.clear();
+    // Taken out first: once sent (even when it fails), the transaction is open on the server.
+    const std::string sent = std::exchange(pending, std::string());
+    PL_TRY(conn_->ExecuteDoing("applying changes to the tables before " + t.table, sent));
   }
   if (rows <= kInlineRows) return {};
   const std::string target = dialect_.QuoteTable(t.table);

@@ -231,9 +231,14 @@ class PgChangeStream final : public ChangeStream {
       case PgMessage::kRelation: PL_TRY(OnRelation(m)); break;
       case PgMessage::kInsert:
       case PgMessage::kUpdate:
-      case PgMessage::kDelete: PL_TRY(OnRow(m)); break;
+      case PgMessage::kDelete:
+        // A transaction applied before a restart is skipped at its Commit: never held meanwhile,
+        // however large (the slot resends what was applied but not yet confirmed durable).
+        if (!txn_applied_before_) PL_TRY(OnRow(m));
+        break;
       case PgMessage::kTruncate:
         for (uint32_t rel : m.relations) {
+          if (txn_applied_before_) break;
           auto it = relations_.find(rel);
           if (it == relations_.end() || it->second.table < 0) continue;
           txn_.changes.push_back(
@@ -242,6 +247,11 @@ class PgChangeStream final : public ChangeStream {
         break;
       case PgMessage::kCommit: {
         in_txn_ = false;
+        if (txn_applied_before_ && m.end_lsn > from_)  // its changes were not kept
+          return Fail(ErrorCode::kInternal, "a transaction committed across the resume position " +
+                                                FormatLsn(from_) + " (commit at " +
+                                                FormatLsn(m.lsn) + ", end " + FormatLsn(m.end_lsn) +
+                                                "): start the sync over (peerlock sync --drop)");
         if (m.end_lsn <= from_ || (txn_.changes.empty() && !txn_parted_)) {
           // Applied before a restart, or nothing of ours: once everything handed over is
           // confirmed, the slot may move past it.

@@ -385,19 +385,25 @@ class Machine {
               verify.inventory = &frozen_->inventory;
               // The source's counts may still be running: each table's is asked for once the
               // target's is in, so that both sides count at once.
-              verify.source_count = [counts = frozen_->counts,
-                                     warned = std::make_shared<std::once_flag>()](
-                                        const std::string& table) -> std::optional<int64_t> {
-                const auto& got = counts.get();
-                if (!got) {
-                  std::call_once(*warned, [&] {
-                    PL_LOG_WARN("{}; counting the source again", got.error().message());
-                  });
-                  return std::nullopt;
+              verify.source_count =
+                  [counts = frozen_->counts, cancel = bounded.cancel](
+                      const std::string& table) -> Result<std::optional<int64_t>> {
+                auto it = counts.find(table);
+                if (it == counts.end()) return std::optional<int64_t>();
+                // The freeze deadline stops the wait, as it stops every other step.
+                while (it->second.wait_for(std::chrono::milliseconds(20)) !=
+                       std::future_status::ready)
+                  if (cancel && cancel->Cancelled())
+                    return Fail(ErrorCode::kCancelled,
+                                "stopped while the source's " + table +
+                                    " was being counted (the freeze deadline passed, or the "
+                                    "cutover was interrupted)");
+                const Result<int64_t>& rows = it->second.get();
+                if (!rows) {
+                  PL_LOG_WARN("{}; counting it again", rows.error().message());
+                  return std::optional<int64_t>();
                 }
-                auto it = got->find(table);
-                if (it == got->end()) return std::nullopt;
-                return it->second;
+                return std::optional<int64_t>(*rows);
               };
             } else {  // read again below, the usual way
               PL_LOG_WARN("{}", read.error().message());

@@ -277,10 +277,20 @@ class Follower {
     // whole transaction again from the position before it).
     auto abandon = [&]() -> Status {
       inside_txn = false;
+      window_changes_ = std::max<int64_t>(0, window_changes_ - parts_stats.changes);
       parts_stats = FoldStats{};
       std::fill(parts_per_table.begin(), parts_per_table.end(), 0);
       return target->AbandonChanges();
     };
+    // Any other way out while parts are open (an error anywhere in the loop) rolls them back
+    // too, rather than leaving it to the connection's close.
+    struct AbandonOnExit {
+      bool& open;
+      Session& target;
+      ~AbandonOnExit() {
+        if (open) (void)target.AbandonChanges();
+      }
+    } abandon_on_exit{inside_txn, *target};
     auto flush = [&]() -> Status {
       if (folder.empty()) return {};
       FoldStats stats = folder.stats();
@@ -368,6 +378,7 @@ class Follower {
           PL_TRY(flush());
         continue;
       }
+      if (inside_txn) continue;  // between two parts of a transaction: neither idle nor caught up
       PL_TRY(flush());
       PL_TRY(confirm_durable(""));  // idle: commits become durable within the WAL writer's delay
       caught_up_ = false;

@@ -25,7 +25,7 @@ struct WorkItem {
   Kind kind = Kind::kChunk;
   std::vector<KeyTuple> keys;          // kKeys
   std::optional<int64_t> source_rows;  // kCount: counted already (VerifyOptions::source_counts)
-  std::function<std::optional<int64_t>()> later_source_rows;  // kCount: VerifyOptions::source_count
+  std::function<Result<std::optional<int64_t>>()> later_source_rows;  // VerifyOptions::source_count
 };
 
 constexpr size_t kKeysPerItem = 500;  // rows looked up per statement in a focused verify
@@ -61,7 +61,8 @@ Status CompareItem(const WorkItem& item, Session& source, Session& target, size_
     }
     if (item.later_source_rows) {
       PL_ASSIGN(target_digest.rows, count_target());
-      if (std::optional<int64_t> rows = item.later_source_rows()) {
+      PL_ASSIGN(std::optional<int64_t> rows, item.later_source_rows());
+      if (rows) {
         source_digest.rows = *rows;
         return {};
       }
@@ -312,23 +313,26 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
 
 namespace {
 
-// Counts each table of `specs` on the source, `workers` at a time.
-Result<std::map<std::string, int64_t>> CountOnSource(
-    const EngineContext& ctx, const std::vector<std::pair<std::string, ReadSpec>>& specs,
-    int workers) {
-  std::map<std::string, int64_t> counts;
-  for (const auto& [name, spec] : specs) counts[name] = 0;  // every key in place first
+// Counts each table of `specs` on the source, `workers` at a time, fulfilling each table's
+// promise as soon as it is counted; every promise is fulfilled, with an error when its table
+// could not be counted.
+void CountOnSource(const EngineContext& ctx,
+                   const std::vector<std::pair<std::string, ReadSpec>>& specs, int workers,
+                   std::vector<std::promise<Result<int64_t>>>& promises) {
   std::atomic<size_t> next{0};
   std::mutex mu;
+  std::vector<bool> fulfilled(specs.size());
   std::optional<Error> failure;
+  auto fulfil = [&](size_t i, Result<int64_t> rows) {
+    std::lock_guard lock(mu);
+    fulfilled[i] = true;
+    promises[i].set_value(std::move(rows));
+  };
   auto count = [&]() -> Status {
     PL_ASSIGN(auto source, ctx.OpenSource());
-    for (size_t i; (i = next++) < specs.size();) {
-      PL_ASSIGN(int64_t rows, WithContext(source->CountRows(specs[i].second),
-                                          "counting " + specs[i].first + " on the source"));
-      std::lock_guard lock(mu);
-      counts[specs[i].first] = rows;
-    }
+    for (size_t i; (i = next++) < specs.size();)
+      fulfil(i, WithContext(source->CountRows(specs[i].second),
+                            "counting " + specs[i].first + " on the source"));
     return {};
   };
   std::vector<std::thread> threads;
@@ -340,8 +344,9 @@ Result<std::map<std::string, int64_t>> CountOnSource(
       }
     });
   for (auto& th : threads) th.join();
-  if (failure) return Fail(std::move(*failure));
-  return counts;
+  for (size_t i = 0; i < specs.size(); ++i)  // left when every worker failed to connect
+    if (!fulfilled[i])
+      promises[i].set_value(Fail(failure.value_or(Error(ErrorCode::kInternal, "not counted"))));
 }
 
 }  // namespace
@@ -361,10 +366,14 @@ Result<FrozenSource> ReadFrozenSource(const EngineContext& ctx,
     if (!t) return Fail(ErrorCode::kNotFound, "table " + name + " is no longer in scope");
     specs.emplace_back(name, MakeReadSpec(t->mapping, Side::kSource, {}, 2048));
   }
+  auto promises = std::make_shared<std::vector<std::promise<Result<int64_t>>>>(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i)
+    frozen.counts[specs[i].first] = (*promises)[i].get_future().share();
   // The specs are values: the counting outlives this call and the inventories.
-  frozen.counts = std::async(std::launch::async, [ctx, specs = std::move(specs), workers] {
-                    return CountOnSource(ctx, specs, workers);
-                  }).share();
+  frozen.counting =
+      std::async(std::launch::async, [ctx, specs = std::move(specs), workers, promises] {
+        CountOnSource(ctx, specs, workers, *promises);
+      }).share();
   // Meanwhile, the schema as it is now (the verify's) and the sequences' final values.
   if (loaded) {
     frozen.inventory = std::move(*loaded);

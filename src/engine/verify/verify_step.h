@@ -42,8 +42,9 @@ struct VerifyOptions {
   std::map<std::string, int64_t> source_counts;
   // Else, per source table, its row count as read elsewhere (a cutover's frozen source, still
   // being counted when the verify starts): asked once the target's count is in, so both count
-  // at once; nullopt when it could not be read (the source is then counted here).
-  std::function<std::optional<int64_t>(const std::string& table)> source_count;
+  // at once; nullopt when it could not be read (the source is then counted here), an error to
+  // stop (the freeze deadline passed while waiting).
+  std::function<Result<std::optional<int64_t>>(const std::string& table)> source_count;
 };
 
 // What a cutover needs of a frozen source, read before the target has drained: the inventory,
@@ -51,12 +52,13 @@ struct VerifyOptions {
 // `known`'s mappings when given: an inventory read before the freeze names the same tables and
 // filters, and counting need not wait for the schema to be read again), and the sequences
 // (every pair: across dialects they continue in the target's identity / AUTO_INCREMENT).
-// The counts go on on threads of their own after the rest is returned: a verify counts the
-// target meanwhile (VerifyOptions::source_count), instead of starting after the source's count.
+// The counts go on on threads of their own after the rest is returned, each table's ready as
+// soon as it is counted: a verify counts the target meanwhile (VerifyOptions::source_count).
 struct FrozenSource {
   Inventory inventory;
-  std::shared_future<Result<std::map<std::string, int64_t>>> counts;
+  std::map<std::string, std::shared_future<Result<int64_t>>> counts;
   std::optional<std::vector<SequenceValue>> sequences;
+  std::shared_future<void> counting;  // the counting threads: the last copy waits for them
 };
 
 struct Difference {
