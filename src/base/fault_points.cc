@@ -15,6 +15,7 @@ namespace {
 struct FaultConfig {
   std::string name;
   long long at = 0;
+  int signal = SIGKILL;
 };
 
 const FaultConfig& Config() {
@@ -23,10 +24,11 @@ const FaultConfig& Config() {
     const char* env = std::getenv("PEERLOCK_FAULT");
     if (!env) return c;
     auto parts = Split(env, ':');
-    if (parts.size() == 2) {
+    if (parts.size() == 2 || (parts.size() == 3 && parts[2] == "TERM")) {
       if (auto n = ParseInt64(parts[1])) {
         c.name = parts[0];
         c.at = *n;
+        if (parts.size() == 3) c.signal = SIGTERM;
       }
     }
     return c;
@@ -41,7 +43,7 @@ std::atomic<long long> hits{0};
 void FaultPoint(std::string_view name) {
   const FaultConfig& config = Config();
   if (config.at <= 0 || name != config.name) return;
-  if (hits.fetch_add(1) + 1 == config.at) kill(getpid(), SIGKILL);
+  if (hits.fetch_add(1) + 1 == config.at) kill(getpid(), config.signal);
 }
 
 }  // namespace peerlock

@@ -1,8 +1,9 @@
 #pragma once
 // Named fault points for crash tests (RocksDB's sync points, reduced to what we need): the
 // environment variable PEERLOCK_FAULT="name:N" makes the N-th hit of point `name` kill the
-// process with SIGKILL, exactly where a real crash could happen. Unset, a hit costs one
-// relaxed atomic load. Thread-safe.
+// process with SIGKILL, exactly where a real crash could happen; "name:N:TERM" sends it SIGTERM
+// instead (an operator's stop arriving at exactly that point) and carries on. Unset, a hit costs
+// one relaxed atomic load. Thread-safe.
 
 #include <string_view>
 

@@ -389,6 +389,25 @@ TEST_F(SyncAcrossDialects, HugeTransactionAtStopAtIsNotAppliedInPart) {
   RunResult drop = ws_.Run("sync", {"--drop"});
   EXPECT_EQ(drop.exit_code, 0) << drop.Describe();
 }
+// A stop (SIGTERM) between two parts: the sync ends cleanly with none of the transaction on the
+// target, and the next sync applies it whole.
+TEST_F(SyncAcrossDialects, HugeTransactionStoppedBetweenPartsIsRolledBack) {
+  Side source, target;
+  RunResult first;
+  ASSERT_NO_FATAL_FAILURE(Start(Dialect::kPostgres, Dialect::kSqlite, source, target, first));
+  const std::string before = target.Aggregates();
+  source.Run(HugeTransactionSql());
+  RunResult stopped =
+      ws_.Run("sync", {"--until-caught-up"}, {{"PEERLOCK_FAULT", "sync.part_applied:3:TERM"}});
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.Describe();
+  EXPECT_NE(stopped.out.find("stopped: cancelled"), std::string::npos) << stopped.Describe();
+  EXPECT_EQ(target.Aggregates(), before) << "parts of a stopped transaction were kept";
+  RunResult rest = ws_.Run("sync", {"--until-caught-up"});
+  ASSERT_EQ(rest.exit_code, 0) << rest.Describe();
+  EXPECT_EQ(target.Aggregates(), source.Aggregates());
+  RunResult drop = ws_.Run("sync", {"--drop"});
+  EXPECT_EQ(drop.exit_code, 0) << drop.Describe();
+}
 TEST_F(SyncAcrossDialects, MariadbSourceGainsANullableColumn) {
   RunAddingAColumn(Dialect::kMariadb);
 }
