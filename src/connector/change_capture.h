@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/error.h"
@@ -105,6 +106,32 @@ struct ChangeTxn {
   std::vector<RowBatch> old_keys;  // per capture table: key images (CaptureTable::key)
   std::vector<std::vector<int>> missing;  // column index lists referenced by RowChange::missing
 };
+
+// A transaction for a capture to fill: an empty batch per captured table (new row images, key
+// images), in CaptureSpec::tables order.
+inline ChangeTxn EmptyChangeTxn(const CaptureSpec& spec) {
+  ChangeTxn txn;
+  for (const CaptureTable& t : spec.tables) {
+    txn.rows.emplace_back(static_cast<int>(t.columns.size()));
+    txn.old_keys.emplace_back(static_cast<int>(t.key.size()));
+  }
+  return txn;
+}
+
+// Whether a capture's open transaction holds a part's worth of changes (part_changes).
+inline bool PartFull(const CaptureSpec& spec, const ChangeTxn& open) {
+  return spec.part_changes > 0 && static_cast<int64_t>(open.changes.size()) >= spec.part_changes;
+}
+
+// Hands `open` out as a part (more = true) and leaves it empty for the rest of its transaction.
+inline ChangeTxn TakePart(const CaptureSpec& spec, ChangeTxn& open, int64_t commit_time_us,
+                          int64_t bytes) {
+  ChangeTxn part = std::exchange(open, EmptyChangeTxn(spec));
+  part.more = true;
+  part.commit_time_us = commit_time_us;
+  part.bytes = bytes;
+  return part;
+}
 
 // How far the stream is behind the source, as the source sees it.
 struct CaptureLag {

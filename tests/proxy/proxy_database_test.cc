@@ -144,6 +144,15 @@ constexpr const char* kGraceOver =
     "peerlock proxy: the database is being switched (cutover or rollback); this session was "
     "still open 200 ms after the switch began";
 
+// Drains `proxy`: the grace ends with exactly one connection still in flight, closed. The
+// drain's answer goes to `status` when given.
+void DrainClosingOne(RunningProxy& proxy, ProxyStatus* status = nullptr) {
+  auto drained = proxy.control().Drain();
+  ASSERT_TRUE(drained.has_value()) << drained.error().ToString();
+  EXPECT_EQ(drained->drain_closed, 1);
+  if (status) *status = *drained;
+}
+
 // An open transaction past the grace: its next statement fails with the proxy's reason, as
 // when PostgreSQL itself ends a session (FATAL 57P01), and the transaction is rolled back.
 TEST(ProxyPostgres, DrainEndsAnOpenTransactionAfterTheGraceWithAReason) {
@@ -152,10 +161,9 @@ TEST(ProxyPostgres, DrainEndsAnOpenTransactionAfterTheGraceWithAReason) {
   PgConn conn = PgConnect(proxy.port());
   ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
   ASSERT_EQ(PgValue(conn.get(), "BEGIN"), "");
-  auto drained = proxy.control().Drain();
-  ASSERT_TRUE(drained.has_value()) << drained.error().ToString();
-  EXPECT_EQ(drained->drain_closed, 1);
-  EXPECT_EQ(drained->state, ProxyState::kHolding);
+  ProxyStatus drained;
+  ASSERT_NO_FATAL_FAILURE(DrainClosingOne(proxy, &drained));
+  EXPECT_EQ(drained.state, ProxyState::kHolding);
   const std::string error = PgValue(conn.get(), "SELECT 1");
   EXPECT_NE(error.find(std::string("FATAL:  ") + kGraceOver), std::string::npos) << error;
   EXPECT_EQ(PQstatus(conn.get()), CONNECTION_BAD);
@@ -168,9 +176,7 @@ TEST(ProxyPostgres, DrainEndsARunningQueryWithAReason) {
   PgConn conn = PgConnect(proxy.port());
   ASSERT_EQ(PQstatus(conn.get()), CONNECTION_OK) << PQerrorMessage(conn.get());
   ASSERT_EQ(PQsendQuery(conn.get(), "SELECT pg_sleep(30)"), 1);
-  auto drained = proxy.control().Drain();
-  ASSERT_TRUE(drained.has_value()) << drained.error().ToString();
-  EXPECT_EQ(drained->drain_closed, 1);
+  ASSERT_NO_FATAL_FAILURE(DrainClosingOne(proxy));
   PGresult* result = PQgetResult(conn.get());
   EXPECT_EQ(PQresultStatus(result), PGRES_FATAL_ERROR);
   PQclear(result);
@@ -243,9 +249,7 @@ TEST(ProxyMariadb, DrainEndsAnIdleSessionAfterTheGraceWithAReason) {
   auto mysql = MariadbConnect(proxy.port(), error);
   ASSERT_NE(mysql, nullptr) << error;
   EXPECT_EQ(MariadbValue(mysql.get(), "SELECT 1"), "1");
-  auto drained = proxy.control().Drain();
-  ASSERT_TRUE(drained.has_value()) << drained.error().ToString();
-  EXPECT_EQ(drained->drain_closed, 1);
+  ASSERT_NO_FATAL_FAILURE(DrainClosingOne(proxy));
   const std::string answer = MariadbValue(mysql.get(), "SELECT 2");
   EXPECT_EQ(answer.rfind(std::string("ERROR: ") + kGraceOver, 0), 0u) << answer;
   EXPECT_EQ(mysql_errno(mysql.get()), 1053u);
@@ -260,9 +264,7 @@ TEST(ProxyMariadb, DrainEndsARunningQueryWithAReason) {
   ASSERT_NE(mysql, nullptr) << error;
   const std::string sleep = "SELECT SLEEP(30)";
   ASSERT_EQ(mysql_send_query(mysql.get(), sleep.c_str(), sleep.size()), 0);
-  auto drained = proxy.control().Drain();
-  ASSERT_TRUE(drained.has_value()) << drained.error().ToString();
-  EXPECT_EQ(drained->drain_closed, 1);
+  ASSERT_NO_FATAL_FAILURE(DrainClosingOne(proxy));
   EXPECT_NE(mysql_read_query_result(mysql.get()), 0);
   EXPECT_EQ(mysql_errno(mysql.get()), 1053u) << mysql_error(mysql.get());
   EXPECT_NE(std::string(mysql_error(mysql.get())).find(kGraceOver), std::string::npos)

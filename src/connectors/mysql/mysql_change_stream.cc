@@ -186,15 +186,7 @@ class MysqlChangeStream final : public ChangeStream {
     txn_parted_ = false;
     txn_bytes_ = 0;
     (void)ev;
-    ResetTxn();
-  }
-
-  void ResetTxn() {
-    txn_ = ChangeTxn();
-    for (const auto& t : spec_.tables) {
-      txn_.rows.emplace_back(static_cast<int>(t.columns.size()));
-      txn_.old_keys.emplace_back(static_cast<int>(t.key.size()));
-    }
+    txn_ = EmptyChangeTxn(spec_);
   }
 
   // Ends the current event group; true when it holds changes for us.
@@ -211,19 +203,12 @@ class MysqlChangeStream final : public ChangeStream {
 
   // A stream always starts at a transaction's boundary, so every transaction read is new: one
   // holding part_changes changes so far goes out as a part.
-  bool PartDue() const {
-    return in_txn_ && spec_.part_changes > 0 &&
-           static_cast<int64_t>(txn_.changes.size()) >= spec_.part_changes;
-  }
+  bool PartDue() const { return in_txn_ && PartFull(spec_, txn_); }
 
   ChangeTxn TakePart(const MARIADB_RPL_EVENT& ev) {
-    ChangeTxn part = std::move(txn_);
-    part.more = true;
-    part.commit_time_us = static_cast<int64_t>(ev.timestamp) * 1'000'000;
-    part.bytes = std::exchange(txn_bytes_, 0);
-    ResetTxn();
     txn_parted_ = true;
-    return part;
+    return peerlock::TakePart(spec_, txn_, static_cast<int64_t>(ev.timestamp) * 1'000'000,
+                              std::exchange(txn_bytes_, 0));
   }
 
   // Feeds one event; true when it completed a transaction with changes (in txn_).

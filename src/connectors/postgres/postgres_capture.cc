@@ -273,19 +273,11 @@ class PgChangeStream final : public ChangeStream {
   // A transaction holding part_changes changes so far goes out as a part, unless it was applied
   // before a restart (its commit record, at the Begin's final LSN, is before from_: it is
   // skipped whole at its Commit).
-  bool PartDue() const {
-    return in_txn_ && !txn_applied_before_ && spec_.part_changes > 0 &&
-           static_cast<int64_t>(txn_.changes.size()) >= spec_.part_changes;
-  }
+  bool PartDue() const { return in_txn_ && !txn_applied_before_ && PartFull(spec_, txn_); }
 
   ChangeTxn TakePart() {
-    ChangeTxn part = std::move(txn_);
-    part.more = true;
-    part.commit_time_us = txn_commit_us_;
-    part.bytes = std::exchange(txn_bytes_, 0);
-    ResetTxn();
     txn_parted_ = true;
-    return part;
+    return peerlock::TakePart(spec_, txn_, txn_commit_us_, std::exchange(txn_bytes_, 0));
   }
 
   static Lsn ReadLsn(std::string_view p) {
@@ -300,15 +292,7 @@ class PgChangeStream final : public ChangeStream {
     txn_applied_before_ = begin.lsn < from_;
     txn_parted_ = false;
     txn_commit_us_ = PgTimeToUnixMicros(begin.commit_time_pg);
-    ResetTxn();
-  }
-
-  void ResetTxn() {
-    txn_ = ChangeTxn();
-    for (const CaptureTable& t : spec_.tables) {
-      txn_.rows.emplace_back(static_cast<int>(t.columns.size()));
-      txn_.old_keys.emplace_back(static_cast<int>(t.key.size()));
-    }
+    txn_ = EmptyChangeTxn(spec_);
   }
 
   Status OnRelation(const PgMessage& m) {

@@ -193,7 +193,7 @@ Result<std::optional<ChangeTxn>> SqliteChangeStream::Poll() {
       PL_TRY(CheckSchema());
       seen_schema_version_ = schema;
     }
-    ChangeTxn txn;
+    ChangeTxn txn = EmptyChangeTxn(spec_);  // ReadRows fills it
     std::vector<ChangedKey> keys;
     std::map<std::string, size_t> index;  // table and encoded key -> keys[]
     int64_t rows = 0, last_seq = position_;
@@ -241,10 +241,6 @@ Result<std::optional<ChangeTxn>> SqliteChangeStream::Poll() {
 // The current row of each changed key, read in the poll's transaction: present = upsert,
 // absent = delete.
 Status SqliteChangeStream::ReadRows(ChangeTxn& txn, const std::vector<ChangedKey>& keys) {
-  for (const auto& t : spec_.tables) {
-    txn.rows.emplace_back(static_cast<int>(t.columns.size()));
-    txn.old_keys.emplace_back(static_cast<int>(t.key.size()));
-  }
   for (const auto& changed : keys) {
     SqliteStatement& lookup = lookups_[changed.table];
     for (size_t k = 0; k < changed.key.size(); ++k)

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "base/parallel_work.h"
 #include "base/strings.h"
 #include "engine/progress.h"
 #include "engine/row_pipeline.h"
@@ -23,8 +24,7 @@ struct WorkItem {
   const TableMapping* mapping;
   KeyRange range;
   Kind kind = Kind::kChunk;
-  std::vector<KeyTuple> keys;          // kKeys
-  std::optional<int64_t> source_rows;  // kCount: counted already (VerifyOptions::source_counts)
+  std::vector<KeyTuple> keys;                                         // kKeys
   std::function<Result<std::optional<int64_t>>()> later_source_rows;  // VerifyOptions::source_count
 };
 
@@ -54,11 +54,6 @@ Status CompareItem(const WorkItem& item, Session& source, Session& target, size_
     auto count_target = [&] {
       return target.CountRows(MakeReadSpec(m, Side::kTarget, {}, batch_rows));
     };
-    if (item.source_rows) {
-      PL_ASSIGN(target_digest.rows, count_target());
-      source_digest.rows = *item.source_rows;
-      return {};
-    }
     if (item.later_source_rows) {
       PL_ASSIGN(target_digest.rows, count_target());
       PL_ASSIGN(std::optional<int64_t> rows, item.later_source_rows());
@@ -168,10 +163,7 @@ Result<VerifyResult> RunVerify(const EngineContext& ctx, const VerifyOptions& op
           result.tables[index].focused = true;
           if (options.counts) {
             WorkItem count{index, &t.mapping, {}, WorkItem::Kind::kCount};
-            if (auto known = options.source_counts.find(t.table.name);
-                known != options.source_counts.end())
-              count.source_rows = known->second;
-            else if (options.source_count)
+            if (options.source_count)
               count.later_source_rows = [&options, name = t.table.name] {
                 return options.source_count(name);
               };
@@ -315,38 +307,23 @@ namespace {
 
 // Counts each table of `specs` on the source, `workers` at a time, fulfilling each table's
 // promise as soon as it is counted; every promise is fulfilled, with an error when its table
-// could not be counted.
+// could not be counted (a connection refused: the verify then counts it itself).
 void CountOnSource(const EngineContext& ctx,
                    const std::vector<std::pair<std::string, ReadSpec>>& specs, int workers,
                    std::vector<std::promise<Result<int64_t>>>& promises) {
-  std::atomic<size_t> next{0};
-  std::mutex mu;
-  std::vector<bool> fulfilled(specs.size());
-  std::optional<Error> failure;
-  auto fulfil = [&](size_t i, Result<int64_t> rows) {
-    std::lock_guard lock(mu);
-    fulfilled[i] = true;
-    promises[i].set_value(std::move(rows));
-  };
-  auto count = [&]() -> Status {
-    PL_ASSIGN(auto source, ctx.OpenSource());
-    for (size_t i; (i = next++) < specs.size();)
-      fulfil(i, WithContext(source->CountRows(specs[i].second),
-                            "counting " + specs[i].first + " on the source"));
-    return {};
-  };
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < std::min<size_t>(std::max(1, workers), specs.size()); ++i)
-    threads.emplace_back([&] {
-      if (auto st = count(); !st) {
-        std::lock_guard lock(mu);
-        if (!failure) failure = st.error();
-      }
-    });
-  for (auto& th : threads) th.join();
-  for (size_t i = 0; i < specs.size(); ++i)  // left when every worker failed to connect
+  std::vector<std::atomic<bool>> fulfilled(specs.size());
+  Status counted = ForEachOnOwnState(
+      specs.size(), static_cast<size_t>(std::max(1, workers)), [&] { return ctx.OpenSource(); },
+      [&](std::unique_ptr<Session>& source, size_t i) -> Status {
+        promises[i].set_value(WithContext(source->CountRows(specs[i].second),
+                                          "counting " + specs[i].first + " on the source"));
+        fulfilled[i] = true;
+        return {};
+      });
+  for (size_t i = 0; i < specs.size(); ++i)
     if (!fulfilled[i])
-      promises[i].set_value(Fail(failure.value_or(Error(ErrorCode::kInternal, "not counted"))));
+      promises[i].set_value(
+          Fail(counted ? Error(ErrorCode::kInternal, "not counted") : counted.error()));
 }
 
 }  // namespace

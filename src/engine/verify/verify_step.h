@@ -37,13 +37,12 @@ struct VerifyOptions {
   // not in the map are compared chunk by chunk.
   std::optional<std::map<std::string, std::vector<KeyTuple>>> focus;
   // Already read from the frozen source (ReadFrozenSource, while the target drains): its
-  // schema, and per source table its row count (a focused table then counts only the target).
+  // schema.
   const Inventory* inventory = nullptr;  // else the source is introspected
-  std::map<std::string, int64_t> source_counts;
-  // Else, per source table, its row count as read elsewhere (a cutover's frozen source, still
+  // Per focused source table, its row count as read elsewhere (a cutover's frozen source, still
   // being counted when the verify starts): asked once the target's count is in, so both count
   // at once; nullopt when it could not be read (the source is then counted here), an error to
-  // stop (the freeze deadline passed while waiting).
+  // stop (the freeze deadline passed while waiting). Unset: both sides are counted here.
   std::function<Result<std::optional<int64_t>>(const std::string& table)> source_count;
 };
 
